@@ -1,0 +1,53 @@
+"""The small interface between the gateway and source authentication.
+
+The gateway drives the flow (as httpx's ``Auth.auth_flow`` does): it asks for credentials,
+makes the upstream call, and on a ``401`` tells the auth which credentials were rejected, then
+asks once more. Everything about tokens, stores, locks and rotation stays behind this seam.
+
+    creds = auth.credentials()
+    response = upstream.send(request, headers=creds.headers)
+    if response.status_code == 401:
+        auth.rejected(creds)
+        creds = auth.credentials()   # a fresh token, never the rejected one
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+__all__ = ["SourceAuth", "UpstreamCredentials"]
+
+
+@dataclass(frozen=True)
+class UpstreamCredentials:
+    """Headers to add to one upstream call, plus an opaque id of the token they carry.
+
+    ``token_id`` lets ``SourceAuth.rejected`` discard exactly the token that failed; it is a
+    fingerprint (e.g. a short hash), never the token itself. ``headers`` hold the secret, so the
+    repr hides them.
+    """
+
+    headers: Mapping[str, str] = field(repr=False)
+    token_id: str
+
+
+@runtime_checkable
+class SourceAuth(Protocol):
+    """Gives the headers for an upstream call; is told when the token it gave was rejected."""
+
+    def credentials(self) -> UpstreamCredentials:
+        """Credentials valid for at least the next call; may refresh (under a lock) first.
+
+        Raises ``proxy.errors.SourceAuthError`` (or a subclass) when none can be obtained.
+        """
+        ...
+
+    def rejected(self, credentials: UpstreamCredentials) -> None:
+        """Upstream answered 401 to these credentials: forget them everywhere they are cached."""
+        ...
+
+    def health(self) -> Mapping[str, object]:
+        """JSON-able status for the health check: never tokens, only facts about them."""
+        ...
