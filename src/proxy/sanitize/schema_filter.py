@@ -1,0 +1,198 @@
+"""`responseSchema`: the reference's JSON-schema *filter* (reference notes §4.2), compiled.
+
+An allow-list, not a validator: object keys missing from `properties` are dropped, scalars of
+the wrong type become null (the key stays), wrong or null array elements are removed, decimals
+in `integer` are truncated, a null `boolean` becomes false, `$ref` resolves against the rules'
+top-level `definitions` only, and `+`-prefixed keys (augment outputs) pass untouched.
+
+Each schema node compiles once into a closure, so a request only runs small functions.
+
+    keep = compile_schema(endpoint.response_schema, rules.definitions)
+    filtered = keep(document)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from proxy.errors import RulesError
+from proxy.rules.model import SchemaNode
+from proxy.sanitize.json_codec import JavaDouble
+
+__all__ = ["SchemaFilter", "compile_schema"]
+
+SchemaFilter = Callable[[Any], Any]
+
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+
+class _ConstMismatch:
+    """Marker: a `const` did not match (lets `anyOf` try the next candidate)."""
+
+
+_CONST_MISMATCH = _ConstMismatch()
+
+
+def compile_schema(root: SchemaNode, definitions: Mapping[str, SchemaNode]) -> SchemaFilter:
+    """A function filtering one document with this schema; a root failing it becomes None."""
+    compiler = _Compiler(definitions)
+    compiled = compiler.compile(root)
+
+    def filter_document(value: Any) -> Any:
+        result = compiled(value)
+        return None if result is _CONST_MISMATCH else result
+
+    return filter_document
+
+
+class _Compiler:
+    def __init__(self, definitions: Mapping[str, SchemaNode]) -> None:
+        self._definitions = definitions
+        self._by_name: dict[str, SchemaFilter] = {}
+        # `#` is the reference's synthetic root: a node holding only the definitions.
+        self._synthetic_root = SchemaNode()
+
+    def compile(self, node: SchemaNode) -> SchemaFilter:
+        if node.ref is not None:
+            return self._ref(node.ref)
+        if node.any_of is not None:
+            return self._any_of(node.any_of)
+        if node.type is None:
+            return _untyped
+        base = self._typed(node)
+        if node.has_const or node.if_ is not None:
+            return self._conditional(node, base)
+        return base
+
+    def _ref(self, ref: str) -> SchemaFilter:
+        if ref == "#":
+            return _untyped
+        name = ref.removeprefix("#/definitions/")
+        if name not in self._definitions:
+            raise RulesError(f"$ref {ref!r} does not resolve to a definition")
+        if name not in self._by_name:
+            slot: list[SchemaFilter] = []
+            # Recursive definitions (a tree of comments) resolve through the slot lazily.
+            self._by_name[name] = lambda value: slot[0](value)  # noqa: PLW0108 - late binding
+            slot.append(self.compile(self._definitions[name]))
+            self._by_name[name] = slot[0]
+        return self._by_name[name]
+
+    def _any_of(self, options: tuple[SchemaNode, ...]) -> SchemaFilter:
+        compiled = [self.compile(option) for option in options]
+
+        def any_of(value: Any) -> Any:
+            for option in compiled:
+                result = option(value)
+                if result is not _CONST_MISMATCH:
+                    return result
+            return None
+
+        return any_of
+
+    def _conditional(self, node: SchemaNode, base: SchemaFilter) -> SchemaFilter:
+        condition = self.compile(node.if_) if node.if_ is not None else None
+        then = self.compile(node.then) if node.then is not None else base
+        otherwise = self.compile(node.else_) if node.else_ is not None else base
+        has_const, const = node.has_const, node.const
+
+        def conditional(value: Any) -> Any:
+            if has_const and value != const:
+                return _CONST_MISMATCH
+            if condition is None:
+                return base(value)
+            return then(value) if condition(value) is not _CONST_MISMATCH else otherwise(value)
+
+        return conditional
+
+    def _typed(self, node: SchemaNode) -> SchemaFilter:
+        if node.type == "object":
+            properties = {
+                key: self.compile(child) for key, child in (node.properties or {}).items()
+            }
+            return _object_filter(properties)
+        if node.type == "array":
+            items = self.compile(node.items) if node.items is not None else _untyped
+            return _array_filter(items)
+        return _SCALAR_FILTERS[node.type or ""]
+
+
+def _object_filter(properties: Mapping[str, SchemaFilter]) -> SchemaFilter:
+    def filter_object(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return None
+        out: dict[str, Any] = {}
+        for key, child in value.items():
+            keep = properties.get(key)
+            if keep is not None:
+                result = keep(child)
+                out[key] = None if result is _CONST_MISMATCH else result
+            elif key.startswith("+"):
+                out[key] = child
+        return out
+
+    return filter_object
+
+
+def _array_filter(items: SchemaFilter) -> SchemaFilter:
+    def filter_array(value: Any) -> Any:
+        if not isinstance(value, list):
+            return None
+        out = []
+        for element in value:
+            result = items(element)
+            if result is not None and result is not _CONST_MISMATCH:
+                out.append(result)
+        return out
+
+    return filter_array
+
+
+def _untyped(value: Any) -> Any:
+    """No `type` and no `$ref`: scalars pass, containers become null."""
+    if isinstance(value, dict | list):
+        return None
+    if isinstance(value, float):
+        return JavaDouble(value)
+    return value
+
+
+def _string(value: Any) -> Any:
+    return value if isinstance(value, str) else None
+
+
+def _integer(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        value = int(value)  # truncates toward zero, like Jackson's asLong
+    return value if _LONG_MIN <= value <= _LONG_MAX else None
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return JavaDouble(value) if isinstance(value, float) else value
+
+
+def _boolean(value: Any) -> Any:
+    if value is None:
+        return False  # Jackson's NullNode.booleanValue()
+    return value if isinstance(value, bool) else None
+
+
+def _null(value: Any) -> Any:
+    return None
+
+
+_SCALAR_FILTERS: Mapping[str, SchemaFilter] = {
+    "string": _string,
+    "integer": _integer,
+    "number": _number,
+    "boolean": _boolean,
+    "null": _null,
+}
