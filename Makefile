@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest infra-check bench clean
 
 # (Re)create the virtualenv when it is missing or pyproject.toml changed.
 $(STAMP): pyproject.toml
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/proxy serve --demo
 
-test: $(STAMP) lint typecheck pytest
+test: $(STAMP) lint typecheck pytest infra-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -28,6 +28,18 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/pytest
+
+# checkov over infra/, offline. Own venv: checkov pins boto3 1.35 and its bc-python-hcl2 owns the
+# same `hcl2` package as python-hcl2 in .venv. Exits non-zero on any failed check.
+INFRA_VENV := .venv-infra
+$(INFRA_VENV)/.installed: infra/requirements-checkov.txt
+	@test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install --quiet -r infra/requirements-checkov.txt 2>&1 | grep -v '^WARNING: Location' || true
+	$(INFRA_VENV)/bin/checkov --version
+	@touch $@
+
+infra-check: $(INFRA_VENV)/.installed
+	$(INFRA_VENV)/bin/checkov -d infra --framework terraform --skip-download --quiet --compact
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -1,0 +1,148 @@
+# Secret Manager: the OAuth client and tokens under the instance prefix (created empty; the
+# operator or `proxy setup` adds the first version), the salt and encryption key under the
+# shared prefix (generated once), and least-privilege access for the function's account.
+
+resource "google_secret_manager_secret" "instance" {
+  for_each = local.instance_secret_ids
+
+  project   = var.project_id
+  secret_id = each.value
+  labels    = merge(var.labels, { terraform_managed_value = "false" })
+
+  replication {
+    user_managed {
+      dynamic "replicas" {
+        for_each = var.secret_replica_locations
+        content {
+          location = replicas.value
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    # The proxy keeps its own labels here (`latest-version`, and `locked` for the refresh lock).
+    ignore_changes = [labels]
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "random_password" "salt" {
+  count   = var.create_shared_secrets ? 1 : 0
+  length  = 20
+  special = true
+}
+
+resource "random_password" "encryption_key" {
+  count   = var.create_shared_secrets ? 1 : 0
+  length  = 32
+  special = true
+}
+
+resource "google_secret_manager_secret" "shared" {
+  for_each = var.create_shared_secrets ? {
+    PSOXY_SALT           = local.salt_secret_id
+    PSOXY_ENCRYPTION_KEY = local.encryption_key_secret_id
+  } : {}
+
+  project   = var.project_id
+  secret_id = each.value
+  labels    = merge(var.labels, { terraform_managed_value = "true" })
+
+  replication {
+    user_managed {
+      dynamic "replicas" {
+        for_each = var.secret_replica_locations
+        content {
+          location = replicas.value
+        }
+      }
+    }
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_secret_manager_secret_version" "salt" {
+  count = var.create_shared_secrets ? 1 : 0
+
+  secret          = google_secret_manager_secret.shared["PSOXY_SALT"].id
+  secret_data     = coalesce(var.pseudonym_salt, random_password.salt[0].result)
+  deletion_policy = "DISABLE"
+
+  lifecycle {
+    # Never replace the salt: every pseudonym depends on it.
+    ignore_changes = [secret_data]
+  }
+}
+
+resource "google_secret_manager_secret_version" "encryption_key" {
+  count = var.create_shared_secrets ? 1 : 0
+
+  secret          = google_secret_manager_secret.shared["PSOXY_ENCRYPTION_KEY"].id
+  secret_data     = random_password.encryption_key[0].result
+  deletion_policy = "DISABLE"
+
+  lifecycle {
+    ignore_changes = [secret_data]
+  }
+}
+
+locals {
+  # Pinned versions when this module created them (as the reference binds them), else latest.
+  salt_version           = var.create_shared_secrets ? google_secret_manager_secret_version.salt[0].version : "latest"
+  encryption_key_version = var.create_shared_secrets ? google_secret_manager_secret_version.encryption_key[0].version : "latest"
+}
+
+# --- Access -----------------------------------------------------------------------------------
+
+# What the proxy needs on a secret it rewrites: read, add a version, label the latest version,
+# destroy older versions (each version is billed), and the label-based lock.
+resource "google_project_iam_custom_role" "secret_version_manager" {
+  project     = var.project_id
+  role_id     = local.secret_version_manager_role_id
+  title       = "Secret version manager for ${local.function_name}"
+  description = "Lets the Confluence proxy rotate OAuth tokens in its own secrets; granted per secret, never project-wide."
+  permissions = [
+    "secretmanager.secrets.get",
+    "secretmanager.secrets.update",
+    "secretmanager.versions.access",
+    "secretmanager.versions.add",
+    "secretmanager.versions.destroy",
+    "secretmanager.versions.disable",
+    "secretmanager.versions.enable",
+    "secretmanager.versions.get",
+    "secretmanager.versions.list",
+  ]
+}
+
+resource "google_secret_manager_secret_iam_member" "writable" {
+  for_each = toset(local.writable_secret_names)
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.instance[each.key].secret_id
+  role      = google_project_iam_custom_role.secret_version_manager.name
+  member    = "serviceAccount:${google_service_account.function.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "read_only" {
+  for_each = toset(local.read_only_secret_names)
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.instance[each.key].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.function.email}"
+}
+
+resource "google_secret_manager_secret_iam_member" "shared" {
+  for_each = {
+    PSOXY_SALT           = local.salt_secret_id
+    PSOXY_ENCRYPTION_KEY = local.encryption_key_secret_id
+  }
+
+  project   = var.project_id
+  secret_id = var.create_shared_secrets ? google_secret_manager_secret.shared[each.key].secret_id : each.value
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.function.email}"
+}
