@@ -1,1 +1,25 @@
-"""simulator package."""
+"""An Atlassian simulator for tests and local demos: token endpoint with real rotation semantics,
+a request recorder, and a route table other modules extend (Confluence endpoints, faults).
+
+    with AtlassianSimulator() as simulator:
+        simulator.oauth.register_client("id", "secret")
+        simulator.routes.add("GET", r"/ping", lambda request: SimResponse.json(200, {}))
+"""
+
+from proxy.simulator.app import AtlassianSimulator
+from proxy.simulator.oauth import DEFAULT_SCOPES, OAuthAuthority
+from proxy.simulator.routes import Handler, Route, RouteTable, SimRequest, SimResponse
+from proxy.simulator.server import RecordedRequest, SimulatorServer
+
+__all__ = [
+    "DEFAULT_SCOPES",
+    "AtlassianSimulator",
+    "Handler",
+    "OAuthAuthority",
+    "RecordedRequest",
+    "Route",
+    "RouteTable",
+    "SimRequest",
+    "SimResponse",
+    "SimulatorServer",
+]
