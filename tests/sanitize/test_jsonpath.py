@@ -96,6 +96,15 @@ def test_deep_scan_wildcard_lists_each_container_children_before_descending() ->
     assert find("$..*", document) == find("$..[*]", document)
 
 
+def test_deep_scan_wildcard_then_filter_gives_array_elements_the_array_reference() -> None:
+    # Jayway's walk applies the step after `..[*]` to array elements with the array's own
+    # reference, so deleting a leaf filter match there drops the whole array (reproduced).
+    document = {"l": [{"k": 1}, {"k": 2}], "o": {"p": {"k": 1}}}
+    path = compile_path("$..[*][?(@.k == 1)]")
+    assert path.find(copy.deepcopy(document)) == [{"k": 1}, {"k": 1}, {"k": 1}]
+    assert path.delete(document) == {"o": {}}
+
+
 def test_deep_scan_then_index_only_visits_arrays() -> None:
     document = {"a": [[1, 2], [3]], "b": {"0": "not an array"}}
     assert find("$..[0]", document) == [[1, 2], 1, 3]
