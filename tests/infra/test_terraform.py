@@ -394,6 +394,46 @@ def _hcl_regexes(condition: str) -> list[re.Pattern[str]]:
     return [re.compile(json.loads(f'"{literal}"')) for literal in literals]
 
 
+def _accepts(module: Path, variable: str, value: str) -> bool:
+    """Apply a variable's validation regexes: the first must match, a second must not."""
+    (validation,) = named(module, "variable")[variable]["validation"]
+    required, *forbidden = _hcl_regexes(validation["condition"])
+    return bool(required.search(value)) and not any(p.search(value) for p in forbidden)
+
+
+@pytest.mark.parametrize(
+    ("module", "variable", "good", "bad"),
+    [
+        (
+            AWS_MODULE,
+            "environment_name",
+            ["psoxy", "psoxy-dev", "Psoxy_Dev"],
+            ["awsProxy", "SSM", "1psoxy", "psoxy dev", "p" * 25],
+        ),
+        (GCP_MODULE, "environment_name", ["psoxy", "dev-1"], ["Psoxy", "psoxy_dev", "-x", "x-"]),
+        (
+            AWS_MODULE,
+            "caller_gcp_service_account_ids",
+            ["123456789012345678901"],
+            ["tenant@p.iam.gserviceaccount.com", "*", "12345"],
+        ),
+        (
+            AWS_MODULE,
+            "caller_aws_arns",
+            ["arn:aws:iam::123456789012:role/Admin", "arn:aws:sts::123456789012:assumed-role/a/b"],
+            ["*", "arn:aws:iam::*:root", "123456789012"],
+        ),
+    ],
+)
+def test_name_validations_accept_reference_names_and_reject_unsafe_ones(
+    module: Path, variable: str, good: list[str], bad: list[str]
+) -> None:
+    for value in good:
+        assert _accepts(module, variable, value), f"{variable} rejects {value!r}"
+    for value in bad:
+        assert not _accepts(module, variable, value), f"{variable} accepts {value!r}"
+
+
 def test_gcp_function_has_no_public_invoker() -> None:
     iam = list(all_typed("resource", r"google_.*_iam_(binding|member|policy)"))
     assert iam

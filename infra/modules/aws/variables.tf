@@ -7,8 +7,8 @@ variable "environment_name" {
   default     = "psoxy"
 
   validation {
-    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,27}$", var.environment_name)) && !can(regex("^(?i)(aws|ssm)", var.environment_name))
-    error_message = "environment_name: 1-28 characters of letters, digits, '-' or '_', starting with a letter, and not starting with 'aws' or 'ssm' (reserved by SSM)."
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9_-]{0,23}$", var.environment_name)) && !can(regex("(?i)^(aws|ssm)", var.environment_name))
+    error_message = "environment_name: 1-24 characters (so `<env>-<connector>_Exec` fits IAM's 64) of letters, digits, '-' or '_', starting with a letter, and not starting with 'aws' or 'ssm' (reserved by SSM)."
   }
 }
 

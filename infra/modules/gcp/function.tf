@@ -26,7 +26,8 @@ resource "random_id" "source_bucket_suffix" {
 resource "google_storage_bucket" "source" {
   #checkov:skip=CKV_GCP_62:The bucket holds only the function's source zip (open-source code, no data or secrets); reads and writes are recorded by Cloud Audit Logs, and a second bucket just for access logs adds nothing.
   project  = var.project_id
-  name     = "${local.function_name}-src-${random_id.source_bucket_suffix.hex}"
+  # At most 40 + 13 characters: bucket names stop at 63.
+  name     = "${trim(substr(local.function_name, 0, 40), "-")}-src-${random_id.source_bucket_suffix.hex}"
   location = var.region
   labels   = var.labels
 
