@@ -363,6 +363,36 @@ def test_function_environment_uses_the_reference_names() -> None:
         }
 
 
+def test_outputs_give_the_setup_and_test_commands_of_the_proxy_tool() -> None:
+    aws, gcp = locals_of(AWS_MODULE), locals_of(GCP_MODULE)
+    assert aws["setup_command"] == (
+        "proxy setup confluence --store ${local.store_flag} "
+        "--prefix ${local.instance_prefix} --region ${local.region}"
+    )
+    assert aws["store_flag"] == '${local.use_secrets_manager ? "secrets-manager" : "ssm"}'
+    assert aws["caller_flag"] == "--aws-role-arn ${aws_iam_role.caller.arn}"
+    assert aws["test_commands"] == [
+        "proxy call --url ${local.health_check_url} --health-check ${local.caller_flag}",
+        "proxy call --url ${local.endpoint_url} --all --cloud-id <YOUR_CLOUD_ID> "
+        "${local.caller_flag}",
+    ]
+    assert gcp["setup_command"] == (
+        "proxy setup confluence --store gcp --prefix ${local.instance_prefix} "
+        "--project ${var.project_id}"
+    )
+    assert gcp["test_commands"] == [
+        "proxy call --url ${local.endpoint_url} --health-check --gcp-id-token",
+        "proxy call --url ${local.endpoint_url} --all --cloud-id <YOUR_CLOUD_ID> --gcp-id-token",
+    ]
+    for module in (AWS_MODULE, GCP_MODULE):
+        outputs = named(module, "output")
+        assert outputs["setup_command"]["value"] == "${local.setup_command}"
+        assert outputs["test_commands"]["value"] == "${local.test_commands}"
+    for example in EXAMPLES:
+        outputs = named(example, "output")
+        assert {"endpoint_url", "setup_command", "test_commands", "next_steps"} <= set(outputs)
+
+
 # --- GCP -----------------------------------------------------------------------------------
 
 

@@ -23,7 +23,7 @@ locals {
 
 resource "aws_ssm_parameter" "instance_secret" {
   #checkov:skip=CKV_AWS_337:SecureString is always encrypted with KMS; a customer-managed key is opt-in through var.kms_key_arn (null uses the AWS-managed aws/ssm key, as the reference does).
-  for_each = local.use_secrets_manager ? {} : local.instance_secret_names
+  for_each = { for key, name in local.instance_secret_names : key => name if !local.use_secrets_manager }
 
   name        = each.value
   description = "Confluence proxy ${local.function_name}: ${each.key}. Filled by `proxy setup confluence`; tokens are rotated by the proxy."
@@ -96,7 +96,7 @@ resource "aws_ssm_parameter" "rules" {
 resource "aws_secretsmanager_secret" "instance_secret" {
   #checkov:skip=CKV_AWS_149:Secrets are always encrypted with KMS; a customer-managed key is opt-in through var.kms_key_arn (null uses the AWS-managed aws/secretsmanager key).
   #checkov:skip=CKV2_AWS_57:No rotation Lambda applies: the OAuth client is issued by Atlassian's console, and the proxy itself rotates REFRESH_TOKEN/ACCESS_TOKEN on every Atlassian refresh.
-  for_each = local.use_secrets_manager ? local.instance_secret_names : {}
+  for_each = { for key, name in local.instance_secret_names : key => name if local.use_secrets_manager }
 
   name        = each.value
   description = "Confluence proxy ${local.function_name}: ${each.key}. Filled by `proxy setup confluence`; tokens are rotated by the proxy."

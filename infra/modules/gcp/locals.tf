@@ -24,6 +24,10 @@ locals {
   }
   salt_secret_id           = "${local.shared_prefix}PSOXY_SALT"
   encryption_key_secret_id = "${local.shared_prefix}PSOXY_ENCRYPTION_KEY"
+  shared_secret_ids = {
+    PSOXY_SALT           = local.salt_secret_id
+    PSOXY_ENCRYPTION_KEY = local.encryption_key_secret_id
+  }
 
   # A custom role id allows only letters, digits, '_' and '.' (at most 64 characters).
   secret_version_manager_role_id = "${substr(replace(local.function_name, "-", "_"), 0, 40)}_secretVersionManager"

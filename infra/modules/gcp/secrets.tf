@@ -41,10 +41,7 @@ resource "random_password" "encryption_key" {
 }
 
 resource "google_secret_manager_secret" "shared" {
-  for_each = var.create_shared_secrets ? {
-    PSOXY_SALT           = local.salt_secret_id
-    PSOXY_ENCRYPTION_KEY = local.encryption_key_secret_id
-  } : {}
+  for_each = { for key, id in local.shared_secret_ids : key => id if var.create_shared_secrets }
 
   project   = var.project_id
   secret_id = each.value
@@ -136,10 +133,7 @@ resource "google_secret_manager_secret_iam_member" "read_only" {
 }
 
 resource "google_secret_manager_secret_iam_member" "shared" {
-  for_each = {
-    PSOXY_SALT           = local.salt_secret_id
-    PSOXY_ENCRYPTION_KEY = local.encryption_key_secret_id
-  }
+  for_each = local.shared_secret_ids
 
   project   = var.project_id
   secret_id = var.create_shared_secrets ? google_secret_manager_secret.shared[each.key].secret_id : each.value
