@@ -361,3 +361,48 @@ def test_confluence_content_search_rules_on_the_fixture() -> None:
     for gone in ("displayName", "profilePicture", "_expandable", "_links", '"self"'):
         assert gone not in text
     assert list(document["_links"]) == ["next"]
+
+
+def nested(depth: int, make: Any) -> Any:
+    value: Any = "leaf"
+    for _ in range(depth):
+        value = make(value)
+    return value
+
+
+def test_deep_scan_handles_documents_deeper_than_the_recursion_limit() -> None:
+    document = nested(3000, lambda inner: {"a": inner})
+    found = compile_path("$..a").find(document)
+    assert len(found) == 3000
+    assert found[-1] == "leaf"
+    assert compile_path("$..a").map(document, lambda value: "x") == {"a": "x"}
+    assert compile_path("$..a").delete(nested(3000, lambda inner: {"a": inner})) == {}
+    lists = nested(3000, lambda inner: [inner])
+    assert len(compile_path("$..[0]").find(lists)) == 3000
+    assert len(compile_path("$..*").find(lists)) == 3000
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("$[ 'a' , 'b' ]", [{"a": [10, 20], "b": {"c": 1}}]),
+        ('$["a","b"]', [{"a": [10, 20], "b": {"c": 1}}]),
+        ("$.a[ 1 ]", [20]),
+        ("$.a[ * ]", [10, 20]),
+        ("$.a[ 0 , 1 ]", [10, 20]),
+        ("$.b[ ?( @ == 1 ) ]", []),
+        ("$.a.[0]", [10]),  # Jayway accepts a dot before a bracket
+        ("$..['c']", [1]),
+        ("  $.b.c  ", [1]),
+    ],
+)
+def test_whitespace_and_jayway_spellings(path: str, expected: list[Any]) -> None:
+    assert find(path, {"a": [10, 20], "b": {"c": 1}}) == expected
+
+
+def test_root_array_and_primitive_documents() -> None:
+    assert find("$[1]", ["x", "y"]) == ["y"]
+    assert compile_path("$[0]").delete(["x", "y"]) == ["y"]
+    assert find("$.*", "just a string") == []
+    assert find("$..a", 42) == []
+    assert compile_path("$.a").delete("text") == "text"

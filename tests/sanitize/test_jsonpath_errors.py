@@ -27,6 +27,7 @@ from proxy.sanitize.jsonpath import JsonPathError, compile_path
         ("$['a',,'b']", 6, "expected a quoted property name, found ',' (empty name in list?)"),
         ("$['a',]", 6, "expected a quoted property name, found ']' (empty name in list?)"),
         ("$[]", 1, "empty brackets '[]'"),
+        ("$['a', \"b\"]", 7, "mixed quote styles in a name list"),
         ("", 0, "empty path"),
         ("   ", 0, "empty path"),
         # unknown or unsupported operators

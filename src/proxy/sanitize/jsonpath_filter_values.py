@@ -15,17 +15,27 @@ import re
 from decimal import Decimal
 from typing import Any, Final
 
-__all__ = ["UNDEFINED", "JsonLiteral", "compare", "equals", "member_of", "regex_matches"]
+__all__ = [
+    "UNDEFINED",
+    "JsonLiteral",
+    "Undefined",
+    "compare",
+    "equals",
+    "member_of",
+    "regex_matches",
+]
 
 
-class _Undefined:
+class Undefined:
+    """The value of a path that does not exist (Jayway's UndefinedNode): equal to nothing."""
+
     __slots__ = ()
 
     def __repr__(self) -> str:
         return "UNDEFINED"
 
 
-UNDEFINED: Final = _Undefined()
+UNDEFINED: Final = Undefined()
 
 
 class JsonLiteral:

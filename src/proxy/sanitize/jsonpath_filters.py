@@ -17,12 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from proxy.rules.javaregex import translate_java_regex
 from proxy.sanitize.jsonpath_filter_values import (
     UNDEFINED,
     JsonLiteral,
+    Undefined,
     compare,
     equals,
     member_of,
@@ -43,6 +44,13 @@ _NAME_STOP = WHITESPACE + ".[]()<>=~!&|,'\""
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
 _INT32 = 2**31
+
+
+class _Value(NamedTuple):
+    """A parsed operand: its getter, and for a literal its constant (UNDEFINED for a path)."""
+
+    get: Operand
+    constant: Any
 
 
 class _FilterFailure(Exception):
@@ -113,10 +121,11 @@ def _parse_relation(scanner: Scanner) -> Predicate:
         scanner.pos += 1
         scanner.skip_ws()
     start = scanner.pos
-    left, left_is_path = _parse_value(scanner)
+    left_value = _parse_value(scanner)
+    left = left_value.get
     operator = _read_operator(scanner)
     if operator is None:
-        if not left_is_path:
+        if left_value.constant is not UNDEFINED:
             scanner.fail(
                 "a literal needs an operator (a bare value is only allowed for paths)", start
             )
@@ -126,8 +135,10 @@ def _parse_relation(scanner: Scanner) -> Predicate:
     # Jayway ignores a `!` in front of a path that is compared (`!@.a == 1` is `@.a == 1`).
     scanner.skip_ws()
     right_start = scanner.pos
-    right, _ = _parse_value(scanner)
-    return _relation(scanner, operator, left, right, right_start)
+    right = _parse_value(scanner)
+    if operator in ("in", "nin") and not isinstance(right.constant, (JsonLiteral, Undefined)):
+        scanner.fail(f"'{operator}' needs a list on its right side", right_start)
+    return _relation(operator, left, right.get)
 
 
 def _read_operator(scanner: Scanner) -> str | None:
@@ -151,9 +162,7 @@ def _read_operator(scanner: Scanner) -> str | None:
     scanner.fail(f"{qualifier} operator {operator!r}", start)
 
 
-def _relation(
-    scanner: Scanner, operator: str, left: Operand, right: Operand, right_start: int
-) -> Predicate:
+def _relation(operator: str, left: Operand, right: Operand) -> Predicate:
     if operator == "==":
         return lambda item, root: equals(left(item, root), right(item, root))
     if operator == "!=":
@@ -161,9 +170,6 @@ def _relation(
     if operator == "=~":
         return lambda item, root: regex_matches(left(item, root), right(item, root))
     if operator in ("in", "nin"):
-        constant = right(None, None) if getattr(right, "is_literal", False) else UNDEFINED
-        if constant is not UNDEFINED and not isinstance(constant, JsonLiteral):
-            scanner.fail(f"'{operator}' needs a list on its right side", right_start)
         wanted = operator == "in"
 
         def membership(item: Any, root: Any) -> bool:
@@ -188,38 +194,34 @@ def _relation(
     return ordered
 
 
-def _parse_value(scanner: Scanner) -> tuple[Operand, bool]:
-    """Parse one value; returns its getter and whether it is a path."""
+def _parse_value(scanner: Scanner) -> _Value:
+    """Parse one operand: a path, or a literal (string, regex, JSON, keyword or number)."""
     scanner.skip_ws()
     char = scanner.peek()
     if char in ("@", "$"):
-        return _parse_operand_path(scanner), True
+        return _Value(_parse_operand_path(scanner), UNDEFINED)
     if char in ("'", '"'):
-        return _constant(scanner.read_quoted()), False
+        return _constant(scanner.read_quoted())
     if char == "/":
-        return _constant(_parse_regex(scanner)), False
+        return _constant(_parse_regex(scanner))
     if char in ("[", "{"):
-        return _constant(JsonLiteral(_parse_json_literal(scanner))), False
+        return _constant(JsonLiteral(_parse_json_literal(scanner)))
     for word, value in (("true", True), ("false", False), ("null", None)):
         if scanner.startswith(word) and not scanner.peek(len(word)).isalnum():
             scanner.pos += len(word)
-            return _constant(value), False
+            return _constant(value)
     number = _NUMBER.match(scanner.text, scanner.pos)
     if number:
         scanner.pos = number.end()
-        return _constant(Decimal(number.group())), False
+        return _constant(Decimal(number.group()))
     found = repr(char) if char else "end of path"
     scanner.fail(
         f"expected a value (path, string, number, true, false, null, list, /regex/), found {found}"
     )
 
 
-def _constant(value: Any) -> Operand:
-    def get(item: Any, root: Any) -> Any:
-        return value
-
-    get.is_literal = True  # type: ignore[attr-defined]
-    return get
+def _constant(value: Any) -> _Value:
+    return _Value(lambda item, root: value, value)
 
 
 def _parse_operand_path(scanner: Scanner) -> Operand:

@@ -153,11 +153,15 @@ def _parse_bracket(scanner: Scanner) -> Step:
 
 def _parse_names(scanner: Scanner) -> Name:
     names: list[str] = []
+    quote = scanner.peek()
     while True:
         scanner.skip_ws()
         if scanner.peek() not in ("'", '"'):
             found = repr(scanner.peek()) if scanner.peek() else "end of path"
             scanner.fail(f"expected a quoted property name, found {found} (empty name in list?)")
+        if scanner.peek() != quote:
+            # Jayway only honours the first name's quote and silently skips the others.
+            scanner.fail("mixed quote styles in a name list")
         name = scanner.read_quoted()
         if name not in names:
             names.append(name)
