@@ -1,7 +1,9 @@
 """Evaluation of parsed JSONPath steps: a chain of small closures that mirrors Jayway's tokens.
 
 Each step becomes a `visit(value, parent, key)` function that calls the next step's visit (or
-records a match at the leaf), so a path is walked without building intermediate lists. Matches
+records a match at the leaf), so a path is walked without building intermediate lists. The
+closures are bound per evaluation (microseconds), which keeps a compiled `Plan` immutable and
+safe to share between threads. Matches
 are `(parent, key, value)`: `parent[key] is value`; `parent` is None for the root itself; `key`
 is a tuple of names for a trailing `['a','b']` (Jayway merges those into one match).
 Documents are plain JSON values as `orjson.loads` makes them: containers are recognized by
