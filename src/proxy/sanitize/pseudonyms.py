@@ -121,7 +121,7 @@ class Pseudonymizer:
             )
         if domain_handling is EmailDomainHandling.ENCRYPT:
             self._domain_crypto.require_key()
-        self._domains: dict[str, str | None] = {}
+        self._domains: dict[str, str] = {}  # hashed/encrypted domains, by domain
 
     def pseudonymize(
         self,
@@ -217,16 +217,18 @@ class Pseudonymizer:
         if handling is EmailDomainHandling.REDACT:
             return None
         domain = mailbox.domain
-        if domain not in self._domains:
-            if len(self._domains) >= _DOMAIN_CACHE_SIZE:
-                self._domains.clear()
+        cached = self._domains.get(domain)
+        if cached is None:
             digest = self._domain_crypto.hash(domain)
             if handling is EmailDomainHandling.TOKENIZE:
-                self._domains[domain] = DOMAIN_HASH_PREFIX + b64url_encode(digest)
+                cached = DOMAIN_HASH_PREFIX + b64url_encode(digest)
             else:
                 sealed = self._domain_crypto.seal(domain, digest)
-                self._domains[domain] = DOMAIN_ENCRYPTED_PREFIX + b64url_encode(sealed)
-        return self._domains[domain]
+                cached = DOMAIN_ENCRYPTED_PREFIX + b64url_encode(sealed)
+            if len(self._domains) >= _DOMAIN_CACHE_SIZE:
+                self._domains.clear()
+            self._domains[domain] = cached
+        return cached
 
 
 def _value_text(value: object) -> str | None:
