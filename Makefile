@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/proxy serve --demo
+	$(BIN)/proxy sanitize --examples
 
 test: $(STAMP) lint typecheck pytest infra-check
 

@@ -6,14 +6,20 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from proxy.cli import sanitize_command
+
 __all__ = ["main"]
+
+_COMMANDS = (sanitize_command,)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="proxy", description="Pseudonymizing proxy for Confluence Cloud."
     )
-    parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in _COMMANDS:
+        command.register(commands)
     return parser
 
 

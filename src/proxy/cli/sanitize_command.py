@@ -1,0 +1,118 @@
+"""`proxy sanitize`: run the sanitizer over a saved response, exactly as the proxy would.
+
+Exit codes: 0 sanitized JSON on stdout; 2 bad rules, input or configuration (one line on
+stderr); 3 the rules block this URL (nothing on stdout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from proxy.errors import BlockedByRules, ProxyError
+from proxy.rules.bundled import resolve_rules
+from proxy.sanitize.json_codec import loads_values, pretty
+from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.secret_value import Secret
+
+__all__ = ["EXAMPLE_KEY", "EXAMPLE_SALT", "regenerate_examples", "register", "split_url"]
+
+EXIT_OK, EXIT_INVALID, EXIT_BLOCKED = 0, 2, 3
+EXAMPLE_SALT, EXAMPLE_KEY = "salt", "secret"  # the reference's test salt and key
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "sanitize",
+        help="sanitize a saved API response with the rules, as the proxy would",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--rules", default="confluence", help="bundled rules name or YAML file")
+    parser.add_argument("--url", help="the request URL (or path?query) the response answers")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--salt", help="PSOXY_SALT (default: from the environment)")
+    parser.add_argument("--encryption-key", help="PSOXY_ENCRYPTION_KEY (default: environment)")
+    parser.add_argument(
+        "--examples",
+        nargs="?",
+        const="example-api-responses",
+        metavar="DIR",
+        help="regenerate DIR/sanitized/ from DIR/original/ (salt 'salt', key 'secret')",
+    )
+    parser.add_argument("file", nargs="?", default="-", help="response body file, or - (stdin)")
+    parser.set_defaults(handler=run)
+
+
+def split_url(url: str) -> tuple[str, str | None]:
+    """(raw path, raw query or None when there is no `?`), percent-escapes untouched."""
+    parts = urlsplit(url)
+    before_fragment = url.split("#", 1)[0]
+    return parts.path or "/", parts.query if "?" in before_fragment else None
+
+
+def _fail(message: str, code: int = EXIT_INVALID) -> int:
+    print(f"proxy sanitize: {message}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    try:
+        if args.examples:
+            written = regenerate_examples(Path(args.examples), args.rules)
+            print(f"wrote {written} sanitized examples to {args.examples}/sanitized/")
+            return EXIT_OK
+        if not args.url:
+            return _fail("--url is required (the request the response answers)")
+        salt = args.salt if args.salt is not None else environ.get("PSOXY_SALT")
+        if not salt:
+            return _fail("no salt: pass --salt or set PSOXY_SALT (there is no default)")
+        key = args.encryption_key or environ.get("PSOXY_ENCRYPTION_KEY") or None
+        keys = PseudonymKeys(salt=Secret(salt), encryption_key=Secret(key) if key else None)
+        sanitizer = Sanitizer.build(resolve_rules(args.rules), keys)
+        body = _read_input(args.file)
+        path, query = split_url(args.url)
+        endpoint = sanitizer.match(args.method, path, query)
+        if endpoint is None:
+            raise BlockedByRules(f"{args.method.upper()} {path}")
+        output = sanitizer.sanitize(endpoint, body)
+    except BlockedByRules as exc:
+        return _fail(f"blocked by rules: {exc.message}", EXIT_BLOCKED)
+    except ProxyError as exc:
+        return _fail(exc.message)
+    except OSError as exc:
+        return _fail(f"cannot read input: {exc.strerror or exc}")
+    sys.stdout.buffer.write(output + b"\n")
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def _read_input(file: str) -> bytes:
+    if file == "-":
+        return sys.stdin.buffer.read()
+    return Path(file).read_bytes()
+
+
+def regenerate_examples(directory: Path, rules: str = "confluence") -> int:
+    """Write `sanitized/<file>` for each call of `calls.yaml`, pretty-printed as the reference."""
+    calls = yaml.safe_load((directory / "calls.yaml").read_text("utf-8"))
+    keys = PseudonymKeys(salt=Secret(EXAMPLE_SALT), encryption_key=Secret(EXAMPLE_KEY))
+    sanitizer = Sanitizer.build(resolve_rules(rules), keys)
+    (directory / "sanitized").mkdir(exist_ok=True)
+    for call in calls:
+        path, query = split_url(call["url"])
+        endpoint = sanitizer.match("GET", path, query)
+        if endpoint is None:
+            raise BlockedByRules(f"example call {call['url']} is blocked by the rules")
+        original = (directory / "original" / call["file"]).read_bytes()
+        sanitized = sanitizer.sanitize(endpoint, original)
+        text = "\n".join(pretty(value) for value in loads_values(sanitized)) + "\n"
+        (directory / "sanitized" / call["file"]).write_text(text, "utf-8")
+    return len(calls)
