@@ -1,5 +1,16 @@
-"""Source authentication: how the proxy obtains credentials for the upstream (Atlassian) call."""
+"""Source authentication: how the proxy obtains credentials for the upstream (Atlassian) call.
+
+auth = build_source_auth(settings, store, http_client)
+"""
 
 from proxy.auth.base import SourceAuth, UpstreamCredentials
+from proxy.auth.factory import build_source_auth
+from proxy.auth.oauth import RefreshTiming, RefreshTokenSourceAuth
 
-__all__ = ["SourceAuth", "UpstreamCredentials"]
+__all__ = [
+    "RefreshTiming",
+    "RefreshTokenSourceAuth",
+    "SourceAuth",
+    "UpstreamCredentials",
+    "build_source_auth",
+]

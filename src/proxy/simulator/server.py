@@ -55,7 +55,10 @@ class SimulatorServer:
         self._httpd = ThreadingHTTPServer(self._address, _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="atlassian-simulator", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="atlassian-simulator",
+            daemon=True,
         )
         self._thread.start()
         return self.base_url
@@ -149,6 +152,8 @@ class SimulatorServer:
 def _handler_class(server: SimulatorServer) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True
+        wbufsize = -1  # headers and body leave in one write (flushed after each request)
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

@@ -1,0 +1,289 @@
+"""`RefreshTokenSourceAuth`: Atlassian OAuth 2.0 (3LO) with rotating refresh tokens, safe across
+many instances (``SOURCE_AUTH_STRATEGY_IDENTIFIER=oauth2_refresh_token``).
+
+Per call: reuse the in-memory access token, else the shared one (``ACCESS_TOKEN``, latest
+expiry), unless it is inside the randomized refresh window. Otherwise refresh, once per
+process (mutex) and once across instances (the store's ``OAUTH_REFRESH_TOKEN`` lock):
+
+1. take the lock (on contention back off ``(4 s + jitter) x attempt`` and look for a token
+   someone else refreshed; after three attempts: `SourceAuthBusy`, 503 + Retry-After);
+2. inside the lock look again (in memory, shared) and only then exchange the refresh token,
+   read fresh from the store (or the unsaved rotated one we still hold);
+3. persist the rotated refresh token *first* (retries; kept in memory if it cannot be written),
+   then share the access token, wait for eventual consistency, release the lock in ``finally``.
+
+`rejected` forgets exactly the token upstream refused, so the next call refreshes instead of
+serving it again (from memory or the shared copy). ``invalid_grant`` raises
+`RefreshTokenRevoked` and stops further exchanges with that refresh token until an operator
+stores a new one. Differences from the reference are documented in ``docs/configuration.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from proxy.auth.access_token import AccessToken, encode_shared, fingerprint, pick_latest_shared
+from proxy.auth.base import UpstreamCredentials
+from proxy.auth.oauth_health import describe_health
+from proxy.auth.refresh_policy import RefreshWindow
+from proxy.auth.rotation import REFRESH_TOKEN, RotatedRefreshTokens
+from proxy.auth.token_endpoint import TokenEndpoint, TokenFailure
+from proxy.config.locks.base import DistributedLock, LockLease
+from proxy.config.stores.base import SecretStore
+from proxy.config.timing import Clock, Sleep
+from proxy.errors import (
+    ConfigStoreUnavailable,
+    ProxyError,
+    RefreshTokenRevoked,
+    SourceAuthBusy,
+    SourceAuthError,
+)
+from proxy.secret_value import Secret
+
+__all__ = ["ACCESS_TOKEN", "LOCK_NAME", "RefreshTiming", "RefreshTokenSourceAuth"]
+
+_log = logging.getLogger(__name__)
+ACCESS_TOKEN = "ACCESS_TOKEN"  # noqa: S105 - a property name
+LOCK_NAME = "OAUTH_REFRESH_TOKEN"
+_REJECTED_MEMORY = 32
+
+
+@dataclass(frozen=True)
+class RefreshTiming:
+    """The reference's numbers; tests shrink none of them, they inject clock and sleep."""
+
+    min_proactive_seconds: int = 60
+    max_proactive_seconds: int = 600
+    lock_ttl_seconds: float = 120.0
+    lock_attempts: int = 3
+    lock_wait_seconds: float = 4.0
+    lock_wait_jitter_seconds: float = 0.25
+    consistency_allowance_seconds: float = 2.0
+    write_attempts: int = 3
+    write_retry_delay_seconds: float = 0.15
+    busy_retry_after_seconds: int = 30
+    shared_token_versions: int = 5
+
+
+class RefreshTokenSourceAuth:
+    """The `SourceAuth` of the refresh-token grant; one per process, shared by its threads."""
+
+    def __init__(
+        self,
+        *,
+        store: SecretStore,
+        endpoint: Callable[[], TokenEndpoint],
+        client_id: Callable[[], str],
+        use_shared_token: bool,
+        clock: Clock,
+        sleep: Sleep,
+        rng: random.Random | None = None,
+        timing: RefreshTiming | None = None,
+        lock: DistributedLock | None = None,
+    ) -> None:
+        self._store = store
+        self._endpoint = endpoint
+        self._client_id = client_id
+        self._use_shared = use_shared_token
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._timing = timing or RefreshTiming()
+        self._window = RefreshWindow(
+            self._timing.min_proactive_seconds, self._timing.max_proactive_seconds, self._rng
+        )
+        self._lock = lock or store.lock(LOCK_NAME, ttl_seconds=self._timing.lock_ttl_seconds)
+        self._rotation = RotatedRefreshTokens(
+            store,
+            clock=clock,
+            sleep=sleep,
+            write_attempts=self._timing.write_attempts,
+            retry_delay_seconds=self._timing.write_retry_delay_seconds,
+        )
+        self._mutex = threading.Lock()
+        self._state = threading.Lock()
+        self._token: AccessToken | None = None
+        self._rejected: OrderedDict[str, None] = OrderedDict()
+        self._dead_refresh_token: str | None = None
+        self._last_rotation_at: float | None = None
+        self._last_error: str | None = None
+
+    # ------------------------------------------------------------------ SourceAuth
+    def credentials(self) -> UpstreamCredentials:
+        self._rotation.retry_pending()
+        token = self._reusable_token()
+        if token is None:
+            token = self._refresh_or_fallback()
+        return UpstreamCredentials(
+            headers={"Authorization": f"Bearer {token.value.reveal()}"}, token_id=token.token_id
+        )
+
+    def rejected(self, credentials: UpstreamCredentials) -> None:
+        with self._state:
+            self._rejected[credentials.token_id] = None
+            while len(self._rejected) > _REJECTED_MEMORY:
+                self._rejected.popitem(last=False)
+            if self._token is not None and self._token.token_id == credentials.token_id:
+                self._token = None
+        _log.info(
+            "upstream rejected access token %s; it will not be used again", credentials.token_id
+        )
+
+    def health(self) -> Mapping[str, object]:
+        return describe_health(
+            store=self._store,
+            client_id=self._client_id,
+            endpoint=self._endpoint,
+            pending=self._rotation.pending is not None,
+            last_rotation_at=self._last_rotation_at,
+            last_error=self._last_error,
+        )
+
+    # ------------------------------------------------------------------ reuse
+    def _reusable_token(self) -> AccessToken | None:
+        """In-memory token, else the shared one, if outside the refresh window and not rejected."""
+        now = self._clock()
+        token = self._token
+        usable = token is not None and token.token_id not in self._rejected
+        if usable and not self._window.needs_refresh(token, now):
+            return token
+        if not self._use_shared:
+            return None
+        shared = self._shared_token()
+        if shared is None:
+            return None
+        with self._state:
+            current = self._token
+            if current is None or (shared.expires_at or 0) > (current.expires_at or 0):
+                self._token = shared
+        return None if self._window.needs_refresh(shared, now) else shared
+
+    def _shared_token(self) -> AccessToken | None:
+        try:
+            versions = self._store.versions(ACCESS_TOKEN, self._timing.shared_token_versions)
+        except ProxyError as exc:
+            _log.warning("shared access token unavailable: %s", exc.message)
+            return None
+        return pick_latest_shared(versions, skip=self._rejected)
+
+    # ------------------------------------------------------------------ refresh
+    def _refresh_or_fallback(self) -> AccessToken:
+        try:
+            return self._refresh()
+        except ProxyError as exc:
+            token = self._token
+            now = self._clock()
+            if (
+                token is not None
+                and not token.expired(now)
+                and token.token_id not in self._rejected
+            ):
+                _log.warning(
+                    "refresh failed (%s); using the current token until it expires", exc.code
+                )
+                return token
+            raise
+
+    def _refresh(self) -> AccessToken:
+        with self._mutex:
+            token = self._reusable_token()
+            if token is not None:
+                return token
+            for attempt in range(self._timing.lock_attempts):
+                lease = self._lock.try_acquire()
+                if lease is not None:
+                    return self._refresh_holding(lease)
+                self._sleep(self._backoff(attempt))
+                token = self._reusable_token()
+                if token is not None:
+                    return token
+            self._last_error = "lock_contention"
+            raise SourceAuthBusy(
+                f"another instance holds the token refresh lock {self._lock.name}; retry shortly",
+                retry_after_seconds=self._timing.busy_retry_after_seconds,
+            )
+
+    def _refresh_holding(self, lease: LockLease) -> AccessToken:
+        try:
+            token = self._reusable_token()
+            if token is None:
+                token = self._exchange()
+                with self._state:
+                    self._token = token
+                self._sleep(self._timing.consistency_allowance_seconds)
+            return token
+        finally:
+            self._lock.release(lease)
+
+    def _backoff(self, attempt: int) -> float:
+        jitter = self._rng.uniform(0, self._timing.lock_wait_jitter_seconds)
+        return (self._timing.lock_wait_seconds + jitter) * (attempt + 1)
+
+    def _exchange(self) -> AccessToken:
+        refresh_token = self._current_refresh_token()
+        if fingerprint(refresh_token) == self._dead_refresh_token:
+            raise RefreshTokenRevoked(self._revoked_message())
+        endpoint = self._endpoint()
+        client_id = self._client_id()
+        client_secret = self._store.require("CLIENT_SECRET")
+        result = endpoint.refresh(refresh_token, client_id, client_secret)
+        if isinstance(result, TokenFailure):
+            raise self._failed(result, refresh_token)
+        now = self._clock()
+        if result.refresh_token is not None and result.refresh_token != refresh_token:
+            self._rotation.persist(result.refresh_token, used=refresh_token)
+            self._last_rotation_at = now
+        token = AccessToken(result.access_token, now + result.expires_in)
+        if self._use_shared:
+            self._share(token)
+        self._last_error = None
+        return token
+
+    def _current_refresh_token(self) -> Secret:
+        pending = self._rotation.pending
+        if pending is not None:
+            return pending.value
+        try:
+            stored = self._store.get_fresh(REFRESH_TOKEN)
+        except ConfigStoreUnavailable:
+            self._last_error = "store_unavailable"
+            raise
+        if stored is None:
+            self._last_error = "missing_refresh_token"
+            raise self._store.missing(REFRESH_TOKEN)
+        return stored
+
+    def _failed(self, failure: TokenFailure, refresh_token: Secret) -> SourceAuthError:
+        self._last_error = failure.reason
+        if failure.invalid_grant:
+            self._dead_refresh_token = fingerprint(refresh_token)
+            self._rotation.discard_if(refresh_token)
+            _log.error("token endpoint answered invalid_grant: %s", self._revoked_message())
+            return RefreshTokenRevoked(self._revoked_message())
+        _log.error("token refresh failed: %s", failure.describe())
+        return SourceAuthError(
+            f"could not refresh the Atlassian access token: {failure.describe()}"
+        )
+
+    def _revoked_message(self) -> str:
+        return (
+            "the Atlassian refresh token was rejected (invalid_grant): its token family is "
+            "revoked or expired. Re-run the OAuth setup and store the new refresh token in "
+            f"{self._rotation.key}"
+        )
+
+    def _share(self, token: AccessToken) -> None:
+        for attempt in range(self._timing.write_attempts):
+            if attempt:
+                self._sleep(self._timing.write_retry_delay_seconds)
+            try:
+                self._store.put(ACCESS_TOKEN, encode_shared(token))
+                return
+            except ProxyError as exc:
+                _log.warning("sharing the access token failed: %s", exc.message)
+        _log.error("the access token could not be shared; other instances will refresh their own")
