@@ -1,0 +1,119 @@
+"""The health check (`X-Psoxy-Health-Check` header): the reference's JSON plus our additions.
+
+Status 200 when the instance can serve data, 412 otherwise; keys sorted; compact JSON ending in
+CRLF, as the reference writes it. Our additions: `rulesSha`, `sourceAuth` (facts about the
+refresh token, never its value) and, when the refresh token was revoked, a warning telling the
+operator to run the OAuth setup again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from proxy.errors import MissingSecretError, ProxyError
+from proxy.gateway.ip_allowlist import IpAllowList
+from proxy.gateway.models import Headers, HttpRequest, HttpResponse
+from proxy.gateway.runtime import LazyRuntime
+
+__all__ = ["HEALTH_CHECK_HEADER", "HealthCheck", "HealthFacts"]
+
+HEALTH_CHECK_HEADER = "X-Psoxy-Health-Check"
+REVOKED_HINT = (
+    "The Atlassian refresh token was revoked or expired (invalid_grant): run "
+    "`proxy setup confluence` again and store the new refresh token."
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HealthFacts:
+    """Configuration facts the health check reports (values of non-secret settings)."""
+
+    source: str | None
+    target_host: str | None
+    auth_strategy: str | None
+    grant_type: str | None
+    pseudonym_implementation: str | None
+    user_agent: str
+    version: str
+
+
+class HealthCheck:
+    def __init__(self, facts: HealthFacts, runtime: LazyRuntime, ips: IpAllowList) -> None:
+        self._facts = facts
+        self._runtime = runtime
+        self._ips = ips
+
+    def respond(self, request: HttpRequest) -> HttpResponse:
+        report, passed = self.report(request.client_ip)
+        if not passed:
+            log.warning("health check failed: %s", report["warningMessages"])
+        body = orjson.dumps(report, option=orjson.OPT_SORT_KEYS) + b"\r\n"
+        headers = Headers([("Content-Type", "application/json")])
+        return HttpResponse(200 if passed else 412, headers, body)
+
+    def report(self, client_ip: str | None) -> tuple[dict[str, Any], bool]:
+        facts = self._facts
+        warnings: list[str] = []
+        missing: list[str] = []
+        if not facts.target_host:
+            missing.append("TARGET_HOST")
+        runtime = None
+        try:
+            runtime = self._runtime.get()
+        except MissingSecretError as exc:
+            missing.append(exc.message)
+        except ProxyError as exc:
+            warnings.append(f"{exc.code}: {exc.message}")
+        report: dict[str, Any] = {
+            "bundleFilename": None,
+            "callerIp": client_ip or "unknown",
+            "configPropertiesLastModified": {},
+            "configuredHost": facts.target_host,
+            "configuredSource": facts.source,
+            "javaSourceCodeVersion": facts.version,
+            "missingConfigProperties": missing,
+            "nonDefaultSalt": runtime is not None,
+            "pseudonymizeAppIds": None,
+            "saltSha256Hash": runtime.salt_sha256 if runtime else None,
+            "sourceAuthGrantType": facts.grant_type,
+            "sourceAuthStrategy": facts.auth_strategy,
+            "userAgent": facts.user_agent,
+            "version": facts.version,
+            "warningMessages": warnings,
+        }
+        if facts.pseudonym_implementation:
+            report["pseudonymImplementation"] = facts.pseudonym_implementation
+        ip_ok = True
+        if self._ips.enabled:
+            ip_ok = self._ips.allows(client_ip)
+            report["clientIpAuthorized"] = ip_ok
+            if not ip_ok:
+                warnings.append("Client IP is not authorized to access this proxy instance.")
+        auth_ok = True
+        if runtime is not None:
+            report["rulesSha"] = runtime.sanitizer.rules.sha
+            auth = dict(runtime.source_auth.health())
+            report["sourceAuth"] = auth
+            auth_ok = _source_auth_ok(auth, warnings)
+        passed = bool(facts.source) and runtime is not None and not missing and ip_ok and auth_ok
+        return report, passed
+
+
+def _source_auth_ok(auth: Mapping[str, Any], warnings: list[str]) -> bool:
+    error = auth.get("last_refresh_error") or auth.get("lastRefreshError")
+    if error in ("invalid_grant", "SOURCE_AUTH_INVALID_GRANT"):
+        warnings.append(REVOKED_HINT)
+        return False
+    if auth.get("pending_refresh_token_write") or auth.get("pendingRefreshTokenWrite"):
+        warnings.append(
+            "A rotated refresh token could not be saved to the secret store yet; it is kept in "
+            "memory and retried. Check the function's write permission on REFRESH_TOKEN."
+        )
+    return True

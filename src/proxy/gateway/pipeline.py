@@ -1,0 +1,201 @@
+"""The request pipeline: one named step per line, in the reference's order.
+
+HTTPS → health check → IP allow-list → path normalization → URL safety → rules match (403) →
+body checks → decrypt `p~` tokens → source auth → upstream call (one retry after a 401) →
+sanitize (fail closed) → response. Every deliberate error is a `ProxyError`, converted to a
+response in exactly one place; anything else becomes a 500 with nothing from upstream in it.
+
+    gateway = Gateway(config, runtime, upstream)
+    response = gateway.handle(request)
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from proxy.errors import (
+    BlockedByRules,
+    HttpsRequired,
+    ProxyError,
+    RequestError,
+    UnauthorizedIpAddress,
+)
+from proxy.gateway.health import HEALTH_CHECK_HEADER, HealthCheck, HealthFacts
+from proxy.gateway.ip_allowlist import IpAllowList
+from proxy.gateway.models import Headers, HttpRequest, HttpResponse
+from proxy.gateway.outbound import OutboundRequest, reverse_tokens_in_body
+from proxy.gateway.paths import check_url_is_unambiguous, normalize_path
+from proxy.gateway.responses import ERROR_HEADER, error_response, upstream_error_summary
+from proxy.gateway.runtime import LazyRuntime, Runtime
+from proxy.gateway.upstream import Upstream, UpstreamResponse
+from proxy.rules.model import Endpoint
+from proxy.rules.request_body import body_allowed
+
+__all__ = ["PASS_THROUGH_HEADERS", "Gateway", "GatewayConfig"]
+
+log = logging.getLogger(__name__)
+
+PASS_THROUGH_HEADERS = frozenset(
+    {"content-type", "cache-control", "etag", "link", "expires", "last-modified", "retry-after"}
+)
+# Never forwarded upstream, even when rules list them: ours to set, or the caller's credentials.
+_NEVER_FORWARDED = frozenset({"authorization", "host", "cookie", "content-length", "connection"})
+_BODYLESS_METHODS = frozenset({"GET", "HEAD"})
+_JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Settings of the pipeline itself (read from the environment by the composition root)."""
+
+    facts: HealthFacts
+    function_name: str | None = None
+    path_prefix_to_trim: str | None = None
+    allowed_ip_blocks: str | None = None
+    development_mode: bool = False
+
+
+class Gateway:
+    """Handles one `HttpRequest` at a time; safe to share between threads."""
+
+    def __init__(self, config: GatewayConfig, runtime: LazyRuntime, upstream: Upstream) -> None:
+        self._config = config
+        self._runtime = runtime
+        self._upstream = upstream
+        self._ips = IpAllowList.from_setting(config.allowed_ip_blocks)
+        self._health = HealthCheck(config.facts, runtime, self._ips)
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        label = "-"
+        try:
+            response, label = self._handle(request)
+        except ProxyError as error:
+            response = error_response(error)
+            log.log(
+                logging.WARNING if error.status >= 500 else logging.INFO,
+                "%s failed: %s (%s)",
+                request.method,
+                error.code,
+                error.message,
+            )
+        except Exception:
+            log.exception("unexpected error handling a %s request", request.method)
+            response = error_response(ProxyError("unexpected error; see the logs"))
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info(
+            "%s %s -> %d %s %.1fms",
+            request.method,
+            self._loggable_url(request, label),
+            response.status,
+            response.headers.get(ERROR_HEADER) or "",
+            elapsed_ms,
+        )
+        return response
+
+    def _loggable_url(self, request: HttpRequest, label: str) -> str:
+        """The rules endpoint that matched; the raw URL only in development mode."""
+        if self._config.development_mode:
+            query = f"?{request.raw_query}" if request.raw_query is not None else ""
+            return f"{request.raw_path}{query}"
+        return label
+
+    def _handle(self, request: HttpRequest) -> tuple[HttpResponse, str]:
+        if request.is_https is False:
+            raise HttpsRequired("Requests MUST be sent over HTTPS")
+        if HEALTH_CHECK_HEADER in request.headers:
+            return self._health.respond(request), "health-check"
+        if not self._ips.allows(request.client_ip):
+            raise UnauthorizedIpAddress("Client IP is not authorized to access this proxy.")
+        path = normalize_path(
+            request.raw_path,
+            prefix_to_trim=self._config.path_prefix_to_trim,
+            function_name=self._config.function_name,
+        )
+        check_url_is_unambiguous(path, request.raw_query)
+        runtime = self._runtime.get()
+        endpoint = runtime.sanitizer.match(request.method, path, request.raw_query)
+        if endpoint is None:
+            raise BlockedByRules()
+        body = _checked_body(request, endpoint)
+        reverse = runtime.sanitizer.pseudonymizer.reverse_tokens
+        target_path = reverse(path)
+        target_query = reverse(request.raw_query) if request.raw_query is not None else None
+        headers = list(self._forwarded_headers(runtime, endpoint, request))
+        if body:
+            body = reverse_tokens_in_body(body, request.headers.get("content-type"), reverse)
+            headers.append(("Content-Type", request.headers.get("content-type") or _JSON))
+        outbound = OutboundRequest(request.method, target_path, target_query, headers, body)
+        upstream = self._call(runtime, outbound)
+        return self._respond(runtime, endpoint, upstream), endpoint.label
+
+    def _forwarded_headers(
+        self, runtime: Runtime, endpoint: Endpoint, request: HttpRequest
+    ) -> Iterable[tuple[str, str]]:
+        allowed = {
+            name.lower()
+            for name in (
+                *runtime.sanitizer.rules.allowed_request_headers,
+                *endpoint.allowed_request_headers,
+            )
+        }
+        reverse = runtime.sanitizer.pseudonymizer.reverse_tokens
+        for name, value in request.headers:
+            lowered = name.lower()
+            forwardable = lowered not in _NEVER_FORWARDED and not lowered.startswith("x-psoxy-")
+            if lowered in allowed and forwardable:
+                yield name, reverse(value)
+
+    def _call(self, runtime: Runtime, outbound: OutboundRequest) -> UpstreamResponse:
+        """The upstream call; after a 401 the rejected token is discarded and retried once."""
+        auth = runtime.source_auth
+        credentials = auth.credentials()
+        response = self._upstream.send(outbound.with_headers(credentials.headers.items()))
+        if response.status == 401:
+            auth.rejected(credentials)
+            credentials = auth.credentials()
+            response = self._upstream.send(outbound.with_headers(credentials.headers.items()))
+        return response
+
+    def _respond(
+        self, runtime: Runtime, endpoint: Endpoint, upstream: UpstreamResponse
+    ) -> HttpResponse:
+        passed = _pass_through_headers(upstream.headers)
+        if not upstream.is_success:
+            summary = HttpResponse.json(
+                upstream.status, upstream_error_summary(upstream.status, upstream.body)
+            )
+            extra = [(k, v) for k, v in passed if k != "content-type"]
+            return summary.with_headers([*extra, (ERROR_HEADER, "API_ERROR")])
+        body = runtime.sanitizer.sanitize(endpoint, upstream.body)
+        if not any(name == "content-type" for name, _ in passed):
+            passed.append(("content-type", "application/json"))
+        passed += [
+            ("X-Psoxy-Rules-SHA", runtime.sanitizer.rules.sha),
+            ("X-Psoxy-Psoxy-Version", self._config.facts.version),
+            ("X-Psoxy-PII-Salt-Sha256", runtime.salt_sha256),
+        ]
+        return HttpResponse(upstream.status, Headers(passed), body)
+
+
+def _checked_body(request: HttpRequest, endpoint: Endpoint) -> bytes:
+    """The body to forward: none on GET/HEAD; else what the endpoint's `requestBody` allows."""
+    body = request.body if request.body.strip() else b""
+    if body and request.method.upper() in _BODYLESS_METHODS:
+        raise RequestError("Request body is not allowed for GET or HEAD requests")
+    if not body_allowed(endpoint.request_body, request.headers.get("content-type"), body):
+        raise BlockedByRules("request body not allowed by the rules")
+    return body
+
+
+def _pass_through_headers(headers: Headers) -> list[tuple[str, str]]:
+    """Only the allowed upstream headers, names lower-cased, repeats joined with `,`."""
+    joined: dict[str, list[str]] = {}
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in PASS_THROUGH_HEADERS or lowered.startswith("x-ratelimit"):
+            joined.setdefault(lowered, []).append(value)
+    return [(name, ",".join(values)) for name, values in joined.items()]

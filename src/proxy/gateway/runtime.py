@@ -1,0 +1,57 @@
+"""What a request needs that depends on secrets and rules, built once per warm instance.
+
+Building may fail for reasons an operator must fix (no salt, invalid rules) or that pass by
+themselves (the secret store is briefly unreachable). Only a success is cached, so a transient
+failure is retried on the next request, and the health check can still answer meanwhile.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from proxy.auth.base import SourceAuth
+from proxy.sanitize.sanitizer import Sanitizer
+from proxy.secret_value import Secret
+
+__all__ = ["LazyRuntime", "Runtime", "salt_sha256"]
+
+_SALT_HASH_CONSTANT = "f33c366c-ae91-4819-b221-f9794ebb8145"
+
+
+def salt_sha256(salt: Secret) -> str:
+    """The reference's `saltSha256Hash`: lets an operator compare salts without seeing them."""
+    digest = hashlib.sha256((salt.reveal() + _SALT_HASH_CONSTANT).encode("utf-8")).digest()
+    return base64.b64encode(digest).decode("ascii").rstrip("=").replace("/", "_").replace("+", ".")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    sanitizer: Sanitizer
+    source_auth: SourceAuth
+    salt_sha256: str
+
+
+class LazyRuntime:
+    """Builds the `Runtime` on first use; thread-safe; caches only success."""
+
+    def __init__(self, build: Callable[[], Runtime]) -> None:
+        self._build = build
+        self._runtime: Runtime | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Runtime:
+        runtime = self._runtime
+        if runtime is not None:
+            return runtime
+        with self._lock:
+            if self._runtime is None:
+                self._runtime = self._build()
+            return self._runtime
+
+    @property
+    def built(self) -> Runtime | None:
+        return self._runtime

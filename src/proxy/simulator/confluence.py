@@ -1,0 +1,70 @@
+"""Confluence Cloud endpoints of the simulator, serving the example responses.
+
+Each route answers like Atlassian's gateway: a bearer token issued by the simulator's token
+endpoint is required (401 otherwise), an unknown cloud id is a 404, and the body is the example
+response for that endpoint (`src/proxy/simulator/responses/`, the originals the examples are
+sanitized from).
+
+    install_confluence(simulator.routes, simulator.oauth, cloud_id=EXAMPLE_CLOUD_ID)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+
+from proxy.simulator.oauth import OAuthAuthority
+from proxy.simulator.routes import RouteTable, SimRequest, SimResponse
+
+__all__ = ["CONFLUENCE_ROUTES", "EXAMPLE_CLOUD_ID", "example_response", "install_confluence"]
+
+#: The site id of `accessible_resources.json`, so the demo's cloud id is the one it lists.
+EXAMPLE_CLOUD_ID = "adcae078-765b-45bf-a38b-7cda232b9a94"
+
+_SEGMENT = r"[^/]+"
+_SITE = rf"/ex/confluence/(?P<cloud_id>{_SEGMENT})/wiki"
+_VERSIONS = {
+    "attachments": "attachment_versions.json",
+    "blogposts": "blogpost_versions.json",
+    "custom-content": "custom_content_versions.json",
+    "footer-comments": "comment_versions.json",
+    "inline-comments": "comment_versions.json",
+    "pages": "page_versions.json",
+}
+
+#: (path regex, example file) for every endpoint the simulator serves.
+CONFLUENCE_ROUTES: tuple[tuple[str, str], ...] = (
+    (rf"{_SITE}/rest/api/group", "groups.json"),
+    (rf"{_SITE}/rest/api/group/{_SEGMENT}/membersByGroupId", "group_members.json"),
+    (rf"{_SITE}/rest/api/content/search", "content_search.json"),
+    (rf"{_SITE}/api/v2/spaces", "spaces.json"),
+    (rf"{_SITE}/api/v2/tasks", "tasks.json"),
+    *((rf"{_SITE}/api/v2/{kind}/{_SEGMENT}/versions", file) for kind, file in _VERSIONS.items()),
+)
+
+
+def example_response(file: str) -> bytes:
+    """The original (unsanitized) example body bundled with the simulator."""
+    return (resources.files("proxy.simulator") / "responses" / file).read_bytes()
+
+
+def install_confluence(routes: RouteTable, oauth: OAuthAuthority, *, cloud_id: str) -> None:
+    """Add accessible-resources and the Confluence endpoints to the route table."""
+
+    def serve(file: str, *, site_scoped: bool = True) -> Callable[[SimRequest], SimResponse]:
+        body = example_response(file)
+
+        def handler(request: SimRequest) -> SimResponse:
+            denied = oauth.check_bearer(request)
+            if denied is not None:
+                return denied
+            if site_scoped and request.params.get("cloud_id") != cloud_id:
+                return SimResponse.json(404, {"code": 404, "message": "Site not found"})
+            return SimResponse(200, {"Content-Type": "application/json"}, body)
+
+        return handler
+
+    resources_handler = serve("accessible_resources.json", site_scoped=False)
+    routes.add("GET", r"/oauth/token/accessible-resources", resources_handler)
+    for regex, file in CONFLUENCE_ROUTES:
+        routes.add("GET", regex, serve(file))

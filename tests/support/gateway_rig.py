@@ -1,0 +1,72 @@
+"""A gateway over the bundled rules, with an upstream that tests script (httpx.MockTransport)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+from proxy.auth.base import UpstreamCredentials
+from proxy.gateway.health import HealthFacts
+from proxy.gateway.pipeline import Gateway, GatewayConfig
+from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway.upstream import Upstream, UpstreamTarget
+from proxy.rules.bundled import resolve_rules
+from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.secret_value import Secret
+
+SALT = Secret("salt")
+KEY = Secret("secret")
+FACTS = HealthFacts(
+    source="confluence",
+    target_host="api.atlassian.com",
+    auth_strategy="oauth2_refresh_token",
+    grant_type="refresh_token",
+    pseudonym_implementation=None,
+    user_agent="confluence-psoxy/test",
+    version="v0.1.0",
+)
+
+
+@dataclass
+class ScriptedAuth:
+    """A SourceAuth handing out numbered tokens; records which ones were rejected."""
+
+    issued: int = 0
+    rejected_ids: list[str] = field(default_factory=list)
+    health_facts: dict[str, object] = field(default_factory=dict)
+
+    def credentials(self) -> UpstreamCredentials:
+        self.issued += 1
+        token = f"token-{self.issued}"
+        return UpstreamCredentials(headers={"Authorization": f"Bearer {token}"}, token_id=token)
+
+    def rejected(self, credentials: UpstreamCredentials) -> None:
+        self.rejected_ids.append(credentials.token_id)
+
+    def health(self) -> Mapping[str, object]:
+        return self.health_facts
+
+
+def sanitizer() -> Sanitizer:
+    return Sanitizer.build(
+        resolve_rules("confluence"), PseudonymKeys(salt=SALT, encryption_key=KEY)
+    )
+
+
+_SANITIZER = sanitizer()
+
+
+def build_gateway(
+    handler: Callable[[httpx.Request], httpx.Response],
+    *,
+    auth: ScriptedAuth | None = None,
+    config: GatewayConfig | None = None,
+    build_runtime: Callable[[], Runtime] | None = None,
+) -> Gateway:
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
+    auth = auth or ScriptedAuth()
+    runtime = LazyRuntime(build_runtime or (lambda: Runtime(_SANITIZER, auth, salt_sha256(SALT))))
+    return Gateway(config or GatewayConfig(facts=FACTS), runtime, upstream)
