@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.auth import build_source_auth
@@ -49,9 +49,7 @@ def property_simulator(property_clock: FakeClock) -> Iterator[AtlassianSimulator
     simulator.stop()
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None)
 @given(steps=st.lists(STEP, min_size=1, max_size=12), seed=st.integers(0, 1000))
 def test_no_rotated_refresh_token_is_ever_lost(
     property_simulator: AtlassianSimulator,

@@ -209,3 +209,12 @@ def test_store_lock_file_sits_next_to_the_secrets(secrets_file: Path, clock: Fak
     lock = make_store(secrets_file, clock).lock("OAUTH_REFRESH_TOKEN")
 
     assert lock.name == f"{secrets_file}.PSOXY_CONFLUENCE_CLOUD_OAUTH_REFRESH_TOKEN.lock"
+
+
+def test_a_lock_file_that_cannot_be_opened_is_a_store_error(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    lock = FileLock(tmp_path / "missing-dir" / "x.lock", clock=clock.now)
+
+    with pytest.raises(ConfigStoreUnavailable, match="cannot open lock file"):
+        lock.try_acquire()

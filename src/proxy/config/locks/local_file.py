@@ -19,6 +19,7 @@ from pathlib import Path
 
 from proxy.config.locks.base import LockLease, new_owner_id
 from proxy.config.timing import Clock
+from proxy.errors import ConfigStoreUnavailable
 
 __all__ = ["FileLock", "exclusive_file_lock"]
 
@@ -37,7 +38,12 @@ class FileLock:
         return str(self._path)
 
     def try_acquire(self) -> LockLease | None:
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise ConfigStoreUnavailable(
+                f"cannot open lock file {self._path}: {exc.strerror}"
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
