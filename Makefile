@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/proxy sanitize --examples
+	$(BIN)/proxy serve --demo
 
 test: $(STAMP) lint typecheck pytest infra-check
 

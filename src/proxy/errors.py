@@ -76,6 +76,10 @@ class ConfigurationError(ProxyError):
 class MissingSecretError(ConfigurationError):
     """A required config value or secret is absent (or still the `fill me` placeholder)."""
 
+    def __init__(self, message: str = "", *, property_name: str | None = None) -> None:
+        super().__init__(message)
+        self.property_name = property_name
+
 
 class ConfigStoreUnavailable(ConfigurationError):
     """The secret store could not be reached; worth retrying later."""

@@ -9,19 +9,19 @@ from typing import Any
 
 import orjson
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from proxy.cli.sanitize_command import regenerate_examples, split_url
+from proxy.cli.sanitize_command import EXAMPLE_SITE, regenerate_examples, split_url
 from proxy.errors import MissingEncryptionKey
 from proxy.rules.bundled import bundled_rules_text, resolve_rules
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from proxy.simulator.confluence import EXAMPLE_CALLS
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "example-api-responses"
-CALLS = yaml.safe_load((EXAMPLES / "calls.yaml").read_text("utf-8"))
+CALLS = [{"url": c.url(EXAMPLE_SITE), "file": c.file} for c in EXAMPLE_CALLS]
 ACCOUNT_ID = re.compile(r"\b(?:[0-9a-f]{24}|\d+:[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12})\b")
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 
@@ -46,7 +46,6 @@ def _json(sanitizer: Sanitizer, name: str) -> Any:
 
 def test_committed_sanitized_examples_are_up_to_date(tmp_path: Path) -> None:
     (tmp_path / "original").symlink_to(EXAMPLES / "original")
-    (tmp_path / "calls.yaml").symlink_to(EXAMPLES / "calls.yaml")
     assert regenerate_examples(tmp_path) == len(CALLS)
     for call in CALLS:
         fresh = (tmp_path / "sanitized" / call["file"]).read_text("utf-8")

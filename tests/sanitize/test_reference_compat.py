@@ -13,18 +13,18 @@ from typing import Any
 
 import orjson
 import pytest
-import yaml
 
-from proxy.cli.sanitize_command import split_url
+from proxy.cli.sanitize_command import EXAMPLE_SITE, split_url
 from proxy.rules.loader import load_rules
 from proxy.sanitize.json_codec import loads_values, pretty
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from proxy.simulator.confluence import EXAMPLE_CALLS
 from support.reference_rules import FIXTURES, REFERENCE_CONFLUENCE_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "example-api-responses"
-CALLS = yaml.safe_load((EXAMPLES / "calls.yaml").read_text("utf-8"))
+CALLS = [{"url": c.url(EXAMPLE_SITE), "file": c.file} for c in EXAMPLE_CALLS]
 EXPECTED = FIXTURES / "reference-sanitized"
 
 

@@ -68,5 +68,7 @@ def build_gateway(
     client = httpx.Client(transport=httpx.MockTransport(handler))
     upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
     auth = auth or ScriptedAuth()
-    runtime = LazyRuntime(build_runtime or (lambda: Runtime(_SANITIZER, auth, salt_sha256(SALT))))
-    return Gateway(config or GatewayConfig(facts=FACTS), runtime, upstream)
+    runtime = LazyRuntime(
+        build_runtime or (lambda: Runtime(_SANITIZER, auth, upstream, salt_sha256(SALT)))
+    )
+    return Gateway(config or GatewayConfig(facts=FACTS), runtime)

@@ -13,18 +13,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from proxy.errors import BlockedByRules, ProxyError
 from proxy.rules.bundled import resolve_rules
 from proxy.sanitize.json_codec import loads_values, pretty
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from proxy.simulator.confluence import EXAMPLE_CALLS
 
-__all__ = ["EXAMPLE_KEY", "EXAMPLE_SALT", "regenerate_examples", "register", "split_url"]
+__all__ = [
+    "EXAMPLE_KEY",
+    "EXAMPLE_SALT",
+    "EXAMPLE_SITE",
+    "regenerate_examples",
+    "register",
+    "split_url",
+]
 
 EXIT_OK, EXIT_INVALID, EXIT_BLOCKED = 0, 2, 3
 EXAMPLE_SALT, EXAMPLE_KEY = "salt", "secret"  # the reference's test salt and key
+EXAMPLE_SITE = "company-team"  # the cloud id of the reference's example calls
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -101,18 +108,17 @@ def _read_input(file: str) -> bytes:
 
 
 def regenerate_examples(directory: Path, rules: str = "confluence") -> int:
-    """Write `sanitized/<file>` for each call of `calls.yaml`, pretty-printed as the reference."""
-    calls = yaml.safe_load((directory / "calls.yaml").read_text("utf-8"))
+    """Write `sanitized/<file>` for each example call, pretty-printed as the reference's."""
     keys = PseudonymKeys(salt=Secret(EXAMPLE_SALT), encryption_key=Secret(EXAMPLE_KEY))
     sanitizer = Sanitizer.build(resolve_rules(rules), keys)
     (directory / "sanitized").mkdir(exist_ok=True)
-    for call in calls:
-        path, query = split_url(call["url"])
-        endpoint = sanitizer.match("GET", path, query)
+    for call in EXAMPLE_CALLS:
+        url = call.url(EXAMPLE_SITE)
+        endpoint = sanitizer.match("GET", *split_url(url))
         if endpoint is None:
-            raise BlockedByRules(f"example call {call['url']} is blocked by the rules")
-        original = (directory / "original" / call["file"]).read_bytes()
+            raise BlockedByRules(f"example call {url} is blocked by the rules")
+        original = (directory / "original" / call.file).read_bytes()
         sanitized = sanitizer.sanitize(endpoint, original)
         text = "\n".join(pretty(value) for value in loads_values(sanitized)) + "\n"
-        (directory / "sanitized" / call["file"]).write_text(text, "utf-8")
-    return len(calls)
+        (directory / "sanitized" / call.file).write_text(text, "utf-8")
+    return len(EXAMPLE_CALLS)

@@ -68,7 +68,7 @@ class HealthCheck:
         try:
             runtime = self._runtime.get()
         except MissingSecretError as exc:
-            missing.append(exc.message)
+            missing.append(exc.property_name or exc.message)
         except ProxyError as exc:
             warnings.append(f"{exc.code}: {exc.message}")
         report: dict[str, Any] = {

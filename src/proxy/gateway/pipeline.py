@@ -5,7 +5,7 @@ body checks → decrypt `p~` tokens → source auth → upstream call (one retry
 sanitize (fail closed) → response. Every deliberate error is a `ProxyError`, converted to a
 response in exactly one place; anything else becomes a 500 with nothing from upstream in it.
 
-    gateway = Gateway(config, runtime, upstream)
+    gateway = Gateway(config, LazyRuntime(build_runtime))
     response = gateway.handle(request)
 """
 
@@ -30,7 +30,7 @@ from proxy.gateway.outbound import OutboundRequest, reverse_tokens_in_body
 from proxy.gateway.paths import check_url_is_unambiguous, normalize_path
 from proxy.gateway.responses import ERROR_HEADER, error_response, upstream_error_summary
 from proxy.gateway.runtime import LazyRuntime, Runtime
-from proxy.gateway.upstream import Upstream, UpstreamResponse
+from proxy.gateway.upstream import UpstreamResponse
 from proxy.rules.model import Endpoint
 from proxy.rules.request_body import body_allowed
 
@@ -61,10 +61,9 @@ class GatewayConfig:
 class Gateway:
     """Handles one `HttpRequest` at a time; safe to share between threads."""
 
-    def __init__(self, config: GatewayConfig, runtime: LazyRuntime, upstream: Upstream) -> None:
+    def __init__(self, config: GatewayConfig, runtime: LazyRuntime) -> None:
         self._config = config
         self._runtime = runtime
-        self._upstream = upstream
         self._ips = IpAllowList.from_setting(config.allowed_ip_blocks)
         self._health = HealthCheck(config.facts, runtime, self._ips)
 
@@ -153,11 +152,11 @@ class Gateway:
         """The upstream call; after a 401 the rejected token is discarded and retried once."""
         auth = runtime.source_auth
         credentials = auth.credentials()
-        response = self._upstream.send(outbound.with_headers(credentials.headers.items()))
+        response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         if response.status == 401:
             auth.rejected(credentials)
             credentials = auth.credentials()
-            response = self._upstream.send(outbound.with_headers(credentials.headers.items()))
+            response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         return response
 
     def _respond(

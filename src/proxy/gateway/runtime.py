@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.auth.base import SourceAuth
+from proxy.gateway.upstream import Upstream
 from proxy.sanitize.sanitizer import Sanitizer
 from proxy.secret_value import Secret
 
@@ -32,6 +33,7 @@ def salt_sha256(salt: Secret) -> str:
 class Runtime:
     sanitizer: Sanitizer
     source_auth: SourceAuth
+    upstream: Upstream
     salt_sha256: str
 
 

@@ -14,8 +14,10 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from proxy.errors import ProxyError
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.pipeline import Gateway
+from proxy.gateway.responses import error_response
 
 if TYPE_CHECKING:  # flask is only present where functions-framework is installed
     import flask
@@ -78,7 +80,11 @@ def make_route(build_gateway: Callable[[], Gateway]) -> Callable[[flask.Request]
         if not holder:
             with lock:
                 if not holder:
-                    holder.append(build_gateway())
+                    try:
+                        holder.append(build_gateway())
+                    except ProxyError as error:
+                        log.error("cannot start the proxy: %s: %s", error.code, error.message)
+                        return to_flask_response(error_response(error))
         try:
             http_request = to_http_request(request)
         except Exception:

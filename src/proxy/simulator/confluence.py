@@ -11,12 +11,20 @@ sanitized from).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import resources
 
 from proxy.simulator.oauth import OAuthAuthority
 from proxy.simulator.routes import RouteTable, SimRequest, SimResponse
 
-__all__ = ["CONFLUENCE_ROUTES", "EXAMPLE_CLOUD_ID", "example_response", "install_confluence"]
+__all__ = [
+    "CONFLUENCE_ROUTES",
+    "EXAMPLE_CALLS",
+    "EXAMPLE_CLOUD_ID",
+    "ExampleCall",
+    "example_response",
+    "install_confluence",
+]
 
 #: The site id of `accessible_resources.json`, so the demo's cloud id is the one it lists.
 EXAMPLE_CLOUD_ID = "adcae078-765b-45bf-a38b-7cda232b9a94"
@@ -40,6 +48,44 @@ CONFLUENCE_ROUTES: tuple[tuple[str, str], ...] = (
     (rf"{_SITE}/api/v2/spaces", "spaces.json"),
     (rf"{_SITE}/api/v2/tasks", "tasks.json"),
     *((rf"{_SITE}/api/v2/{kind}/{_SEGMENT}/versions", file) for kind, file in _VERSIONS.items()),
+)
+
+
+@dataclass(frozen=True)
+class ExampleCall:
+    """One example request of the Confluence connector and the response file answering it."""
+
+    url_template: str  # path?query with `{cloud_id}`
+    file: str
+
+    def url(self, cloud_id: str) -> str:
+        return self.url_template.replace("{cloud_id}", cloud_id)
+
+
+_C = "/ex/confluence/{cloud_id}/wiki"
+_SEARCH_CQL = (
+    "cql=lastmodified%3E%3D2025-08-01+AND+lastmodified%3C%3D2025-09-29+AND+space%3D%22"
+    "~608a9b555426330072f9867d%22&limit=10"
+)
+
+#: The calls the analytics service makes, one per example response (also `proxy call --all`).
+EXAMPLE_CALLS: tuple[ExampleCall, ...] = (
+    ExampleCall("/oauth/token/accessible-resources", "accessible_resources.json"),
+    ExampleCall(f"{_C}/rest/api/group?limit=100", "groups.json"),
+    ExampleCall(
+        f"{_C}/rest/api/group/35e417ad-bcb1-45fe-9be0-959239a84327/membersByGroupId?limit=100",
+        "group_members.json",
+    ),
+    ExampleCall(f"{_C}/api/v2/tasks?limit=100", "tasks.json"),
+    ExampleCall(f"{_C}/api/v2/spaces?limit=100", "spaces.json"),
+    ExampleCall(f"{_C}/rest/api/content/search?{_SEARCH_CQL}", "content_search.json"),
+    ExampleCall(f"{_C}/api/v2/attachments/att66076/versions?limit=10", "attachment_versions.json"),
+    ExampleCall(f"{_C}/api/v2/blogposts/1234/versions?limit=10", "blogpost_versions.json"),
+    ExampleCall(
+        f"{_C}/api/v2/custom-content/1234/versions?limit=10", "custom_content_versions.json"
+    ),
+    ExampleCall(f"{_C}/api/v2/footer-comments/1234/versions?limit=10", "comment_versions.json"),
+    ExampleCall(f"{_C}/api/v2/pages/1234/versions?limit=10", "page_versions.json"),
 )
 
 

@@ -1,0 +1,123 @@
+"""The composition root: `Settings` in, a ready `Gateway` out. Nothing else builds collaborators.
+
+Cheap, always-valid parts are built at once; everything that needs a secret or the rules (salt,
+keys, rules, source auth, upstream target) is built on the first request by `LazyRuntime`, so
+a missing secret is reported by the health check instead of crashing the cold start.
+
+    gateway = build_gateway(Settings.from_env(os.environ))
+"""
+
+from __future__ import annotations
+
+import platform
+import ssl
+
+import httpx
+
+from proxy import __version__
+from proxy.auth.factory import build_source_auth
+from proxy.config.settings import Settings, TlsVersion
+from proxy.config.stores.base import SecretStore
+from proxy.config.stores.factory import build_config_store, build_secret_store
+from proxy.errors import ConfigurationError
+from proxy.gateway.health import HealthFacts
+from proxy.gateway.pipeline import Gateway, GatewayConfig
+from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway.upstream import Upstream, UpstreamTarget, timeouts_for
+from proxy.rules.bundled import BUNDLED_RULES, bundled_rules_text
+from proxy.rules.loader import load_rules
+from proxy.rules.model import Rules
+from proxy.sanitize.emails import EmailCanonicalization
+from proxy.sanitize.pseudonyms import EmailDomainHandling
+from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+
+__all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
+
+VERSION = f"v{__version__}"
+
+
+def default_user_agent() -> str:
+    python = platform.python_version()
+    return f"confluence-psoxy/{__version__} (API Data Sanitization; Python/{python})"
+
+
+def new_http_client(settings: Settings) -> httpx.Client:
+    """One pooled client per warm instance; redirects are never followed automatically."""
+    context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if settings.tls_version is TlsVersion.TLS_1_2:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    return httpx.Client(
+        verify=context,
+        follow_redirects=False,
+        timeout=timeouts_for(settings.request_timeout_seconds),
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+    )
+
+
+def build_gateway(
+    settings: Settings,
+    *,
+    http_client: httpx.Client | None = None,
+    store: SecretStore | None = None,
+) -> Gateway:
+    """The gateway for these settings; `http_client`/`store` are injectable for tests."""
+    client = http_client or new_http_client(settings)
+    user_agent = settings.user_agent or default_user_agent()
+    facts = HealthFacts(
+        source=settings.source,
+        target_host=settings.target_host,
+        auth_strategy=settings.source_auth_strategy,
+        grant_type=settings.grant_type,
+        pseudonym_implementation=settings.pseudonym_implementation,
+        user_agent=user_agent,
+        version=VERSION,
+    )
+    config = GatewayConfig(
+        facts=facts,
+        function_name=settings.function_name,
+        path_prefix_to_trim=settings.request_path_prefix_to_trim,
+        allowed_ip_blocks=",".join(str(n) for n in settings.allowed_data_access_ip_blocks),
+        development_mode=settings.is_development_mode,
+    )
+
+    def build_runtime() -> Runtime:
+        secrets = store or build_secret_store(settings)
+        salt = secrets.require("PSOXY_SALT")
+        keys = PseudonymKeys(
+            salt=salt,
+            encryption_key=secrets.get("PSOXY_ENCRYPTION_KEY"),
+            canonicalization=EmailCanonicalization.parse(settings.email_canonicalization.value),
+            domain_handling=EmailDomainHandling.parse(settings.email_domain_handling.value),
+            ip_salt=secrets.get("SALT_IP"),
+            ip_encryption_key=secrets.get("ENCRYPTION_KEY_IP"),
+            domain_salt=secrets.get("SALT_EMAIL_DOMAINS"),
+            domain_encryption_key=secrets.get("ENCRYPTION_KEY_EMAIL_DOMAINS"),
+        )
+        sanitizer = Sanitizer.build(_rules(settings, secrets), keys)
+        upstream = Upstream(
+            client,
+            UpstreamTarget.parse(settings.target_host),
+            timeout=timeouts_for(settings.request_timeout_seconds),
+            user_agent=user_agent,
+        )
+        auth = build_source_auth(settings, secrets, client)
+        return Runtime(sanitizer, auth, upstream, salt_sha256(salt))
+
+    return Gateway(config, LazyRuntime(build_runtime))
+
+
+def _rules(settings: Settings, secrets: SecretStore) -> Rules:
+    """`RULES` from the environment, else from the config store, else bundled for `SOURCE`."""
+    if settings.rules:
+        return load_rules(settings.rules)
+    stored = build_config_store(settings, secrets).get("RULES")
+    if stored is not None:
+        return load_rules(stored.reveal())
+    source = (settings.source or "").lower()
+    if source in BUNDLED_RULES:
+        return load_rules(bundled_rules_text(source))
+    raise ConfigurationError(
+        f"no RULES configured and no bundled rules for SOURCE={settings.source!r} "
+        f"(bundled: {', '.join(BUNDLED_RULES)})"
+    )
