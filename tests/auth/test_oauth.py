@@ -143,8 +143,8 @@ def test_invalid_grant_is_surfaced_and_not_retried(
     assert (error.value.status, error.value.code) == (500, "SOURCE_AUTH_INVALID_GRANT")
     assert error.value.message == (
         "the Atlassian refresh token was rejected (invalid_grant): its token family is revoked "
-        "or expired. Re-run the OAuth setup and store the new refresh token in "
-        "PSOXY_CONFLUENCE_CLOUD_REFRESH_TOKEN"
+        "or expired. Re-run the OAuth setup (`proxy setup confluence`) and store the new refresh "
+        "token in PSOXY_CONFLUENCE_CLOUD_REFRESH_TOKEN"
     )
     with pytest.raises(RefreshTokenRevoked):
         auth.credentials()
@@ -152,8 +152,9 @@ def test_invalid_grant_is_surfaced_and_not_retried(
     health = auth.health()
     assert health["lastRefreshError"] == "invalid_grant"
     assert health["warningMessages"] == [
-        "The Atlassian refresh token was rejected (invalid_grant): re-run the OAuth setup and "
-        "store the new refresh token in PSOXY_CONFLUENCE_CLOUD_REFRESH_TOKEN."
+        "The Atlassian refresh token was rejected (invalid_grant): re-run the OAuth setup "
+        "(`proxy setup confluence`) and store the new refresh token in "
+        "PSOXY_CONFLUENCE_CLOUD_REFRESH_TOKEN."
     ]
 
     store.put("REFRESH_TOKEN", simulator.oauth.issue_refresh_token(CLIENT_ID))  # re-consented

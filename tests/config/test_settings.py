@@ -191,7 +191,7 @@ def test_env_store_keeps_the_environment_as_secrets() -> None:
         (
             "EMAIL_DOMAIN_HANDLING",
             "hash",
-            "EMAIL_DOMAIN_HANDLING must be one of PRESERVE, ENCRYPT, TOKENIZE, REDACT; got 'hash'",
+            "EMAIL_DOMAIN_HANDLING must be one of PRESERVE, REDACT, TOKENIZE, ENCRYPT; got 'hash'",
         ),
         (
             "ALLOWED_DATA_ACCESS_IP_BLOCKS",

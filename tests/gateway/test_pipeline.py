@@ -302,7 +302,12 @@ def test_health_check_fails_412_naming_a_missing_secret() -> None:
 
 
 def test_health_check_tells_the_operator_to_re_run_setup_after_invalid_grant() -> None:
-    auth = ScriptedAuth(health_facts={"last_refresh_error": "invalid_grant"})
+    auth = ScriptedAuth(
+        health_facts={
+            "lastRefreshError": "invalid_grant",
+            "warningMessages": ["re-run the OAuth setup (proxy setup confluence)"],
+        }
+    )
     response = build_gateway(ok_spaces, auth=auth).handle(
         get("/", headers=Headers([("X-Psoxy-Health-Check", "true")]))
     )

@@ -273,8 +273,8 @@ class RefreshTokenSourceAuth:
     def _revoked_message(self) -> str:
         return (
             "the Atlassian refresh token was rejected (invalid_grant): its token family is "
-            "revoked or expired. Re-run the OAuth setup and store the new refresh token in "
-            f"{self._rotation.key}"
+            "revoked or expired. Re-run the OAuth setup (`proxy setup confluence`) and store "
+            f"the new refresh token in {self._rotation.key}"
         )
 
     def _share(self, token: AccessToken) -> None:

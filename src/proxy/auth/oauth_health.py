@@ -35,7 +35,7 @@ def describe_health(
     if last_error == "invalid_grant":
         warnings.append(
             "The Atlassian refresh token was rejected (invalid_grant): re-run the OAuth setup "
-            f"and store the new refresh token in {key}."
+            f"(`proxy setup confluence`) and store the new refresh token in {key}."
         )
     if pending:
         warnings.append(

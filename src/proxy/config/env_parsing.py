@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from enum import StrEnum
+from enum import Enum
 from typing import TypeVar
 
 from proxy.errors import ConfigurationError
 
 __all__ = ["EnvReader", "IpNetwork"]
 
-E = TypeVar("E", bound=StrEnum)
+E = TypeVar("E", bound=Enum)
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 _TRUE = "true"
@@ -70,7 +70,7 @@ class EnvReader:
         if value is None:
             return default
         for member in enum:
-            if member.value.lower() == value.lower():
+            if str(member.value).lower() == value.lower():
                 return member
         allowed = ", ".join(member.value for member in enum)
         raise ConfigurationError(f"{key} must be one of {allowed}; got {value!r}")

@@ -20,6 +20,8 @@ from types import MappingProxyType
 from proxy.config.env_parsing import EnvReader, IpNetwork
 from proxy.config.naming import SecretNaming, derive_instance_prefix
 from proxy.errors import ConfigurationError
+from proxy.sanitize.emails import EmailCanonicalization
+from proxy.sanitize.pseudonyms import EmailDomainHandling
 from proxy.secret_value import Secret
 
 __all__ = [
@@ -53,18 +55,6 @@ class SecretsStoreKind(StrEnum):
     GCP_SECRET_MANAGER = "GCP_SECRET_MANAGER"  # noqa: S105 - a store name, not a password
     LOCAL_FILE = "LOCAL_FILE"
     ENV = "ENV"
-
-
-class EmailCanonicalization(StrEnum):
-    STRICT = "STRICT"
-    IGNORE_DOTS = "IGNORE_DOTS"
-
-
-class EmailDomainHandling(StrEnum):
-    PRESERVE = "PRESERVE"
-    ENCRYPT = "ENCRYPT"
-    TOKENIZE = "TOKENIZE"
-    REDACT = "REDACT"
 
 
 class TlsVersion(StrEnum):

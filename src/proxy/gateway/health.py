@@ -9,7 +9,6 @@ operator to run the OAuth setup again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +22,6 @@ from proxy.gateway.runtime import LazyRuntime
 __all__ = ["HEALTH_CHECK_HEADER", "HealthCheck", "HealthFacts"]
 
 HEALTH_CHECK_HEADER = "X-Psoxy-Health-Check"
-REVOKED_HINT = (
-    "The Atlassian refresh token was revoked or expired (invalid_grant): run "
-    "`proxy setup confluence` again and store the new refresh token."
-)
 
 log = logging.getLogger(__name__)
 
@@ -101,19 +96,12 @@ class HealthCheck:
             report["rulesSha"] = runtime.sanitizer.rules.sha
             auth = dict(runtime.source_auth.health())
             report["sourceAuth"] = auth
-            auth_ok = _source_auth_ok(auth, warnings)
+            missing.extend(str(name) for name in _strings(auth.get("missingConfigProperties")))
+            warnings.extend(_strings(auth.get("warningMessages")))
+            auth_ok = auth.get("lastRefreshError") != "invalid_grant"
         passed = bool(facts.source) and runtime is not None and not missing and ip_ok and auth_ok
         return report, passed
 
 
-def _source_auth_ok(auth: Mapping[str, Any], warnings: list[str]) -> bool:
-    error = auth.get("last_refresh_error") or auth.get("lastRefreshError")
-    if error in ("invalid_grant", "SOURCE_AUTH_INVALID_GRANT"):
-        warnings.append(REVOKED_HINT)
-        return False
-    if auth.get("pending_refresh_token_write") or auth.get("pendingRefreshTokenWrite"):
-        warnings.append(
-            "A rotated refresh token could not be saved to the secret store yet; it is kept in "
-            "memory and retried. Check the function's write permission on REFRESH_TOKEN."
-        )
-    return True
+def _strings(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []

@@ -27,8 +27,6 @@ from proxy.gateway.upstream import Upstream, UpstreamTarget, timeouts_for
 from proxy.rules.bundled import BUNDLED_RULES, bundled_rules_text
 from proxy.rules.loader import load_rules
 from proxy.rules.model import Rules
-from proxy.sanitize.emails import EmailCanonicalization
-from proxy.sanitize.pseudonyms import EmailDomainHandling
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 
 __all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
@@ -87,8 +85,8 @@ def build_gateway(
         keys = PseudonymKeys(
             salt=salt,
             encryption_key=secrets.get("PSOXY_ENCRYPTION_KEY"),
-            canonicalization=EmailCanonicalization.parse(settings.email_canonicalization.value),
-            domain_handling=EmailDomainHandling.parse(settings.email_domain_handling.value),
+            canonicalization=settings.email_canonicalization,
+            domain_handling=settings.email_domain_handling,
             ip_salt=secrets.get("SALT_IP"),
             ip_encryption_key=secrets.get("ENCRYPTION_KEY_IP"),
             domain_salt=secrets.get("SALT_EMAIL_DOMAINS"),

@@ -118,7 +118,9 @@ class SecretStore(ABC):
     def missing(self, name: str) -> MissingSecretError:
         """The error for an unset property, naming where it was looked for."""
         keys = " or ".join(self.naming.lookup_keys(name))
-        return MissingSecretError(f"{name} is not set: no value for {keys} in {self.description}")
+        return MissingSecretError(
+            f"{name} is not set: no value for {keys} in {self.description}", property_name=name
+        )
 
     def versions(self, name: str, limit: int = 5) -> list[StoredVersion]:
         """Up to ``limit`` stored versions of an instance property, newest first, uncached."""
