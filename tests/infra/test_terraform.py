@@ -8,6 +8,9 @@ back to the instance prefix it is built from.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import inspect
 import json
 import re
 from collections.abc import Iterator
@@ -522,3 +525,24 @@ def test_gcp_source_bucket_is_private() -> None:
     (bucket,) = typed(GCP_MODULE, "resource", "google_storage_bucket").values()
     assert bucket["uniform_bucket_level_access"] is True
     assert bucket["public_access_prevention"] == "enforced"
+
+
+# --- the names the package defines ----------------------------------------------------------
+
+
+def test_lambda_handler_names_a_callable_of_the_package() -> None:
+    (function,) = typed(AWS_MODULE, "resource", "aws_lambda_function").values()
+    module_name, attribute = function["handler"].rsplit(".", 1)
+    handler = getattr(importlib.import_module(module_name), attribute)
+    assert list(inspect.signature(handler).parameters) == ["event", "context"]
+
+
+def test_gcp_entry_point_is_defined_by_the_main_py_of_the_source_zip() -> None:
+    (function,) = typed(GCP_MODULE, "resource", "google_cloudfunctions2_function").values()
+    (build,) = function["build_config"]
+    spec = importlib.util.spec_from_file_location("gcp_source_main", REPO / "main.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    route = getattr(module, build["entry_point"])
+    assert len(inspect.signature(route).parameters) == 1  # the Flask request
