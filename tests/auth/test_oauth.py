@@ -58,7 +58,7 @@ def test_first_call_refreshes_once_and_persists_everything(
         {"token": access, "expirationDate": int((T0 + 3600) * 1000)}, separators=(",", ":")
     )
     assert store.write_attempts == [PREFIX + "REFRESH_TOKEN", PREFIX + "ACCESS_TOKEN"]
-    assert clock.sleeps == [2.0]  # eventual-consistency allowance, inside the lock
+    assert clock.sleeps == [0.0]  # no propagation allowance: this store is consistent
     assert creds.token_id.startswith("sha256:") and access not in repr(creds)
 
 

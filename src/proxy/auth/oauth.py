@@ -63,7 +63,7 @@ class RefreshTiming:
     lock_attempts: int = 3
     lock_wait_seconds: float = 4.0
     lock_wait_jitter_seconds: float = 0.25
-    consistency_allowance_seconds: float = 2.0
+    consistency_allowance_seconds: float | None = None  # None: the store's propagation time
     write_attempts: int = 3
     write_retry_delay_seconds: float = 0.15
     busy_retry_after_seconds: int = 30
@@ -215,7 +215,10 @@ class RefreshTokenSourceAuth:
                 token = self._exchange()
                 with self._state:
                     self._token = token
-                self._sleep(self._timing.consistency_allowance_seconds)
+                allowance = self._timing.consistency_allowance_seconds
+                self._sleep(
+                    self._store.write_propagation_seconds if allowance is None else allowance
+                )
             return token
         finally:
             self._lock.release(lease)

@@ -44,6 +44,8 @@ def default_secrets_manager_client(region: str | None = None) -> SecretsManagerC
 class SecretsManagerStore(SecretStore):
     """Secret store over Secrets Manager secrets; locks in SSM."""
 
+    write_propagation_seconds = 2.0  # the reference's hold: AWS reads may briefly lag a write
+
     description = "AWS Secrets Manager"
 
     def __init__(

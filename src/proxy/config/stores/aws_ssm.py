@@ -44,6 +44,8 @@ def default_ssm_client(region: str | None = None) -> SSMClient:
 class SsmParameterStore(SecretStore):
     """Secret store over SSM parameters named ``<prefix><NAME>``."""
 
+    write_propagation_seconds = 2.0  # the reference's hold: AWS reads may briefly lag a write
+
     description = "AWS SSM Parameter Store"
 
     def __init__(

@@ -71,6 +71,9 @@ class SecretStore(ABC):
 
     description: str = "secret store"
     """Human name of the backend, used in error messages (never contains values)."""
+    write_propagation_seconds: float = 0.0
+    """How long a write may take to be visible to other readers; the refresh lock is held
+    that long after a rotation. 0 for strongly consistent stores (local file, GCP)."""
 
     def __init__(
         self,
