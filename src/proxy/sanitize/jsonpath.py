@@ -50,6 +50,14 @@ class JsonPath:
         """Matched values in Jayway's order (a trailing `['a','b']` gives merged objects)."""
         return [value for _, _, value in self._plan.matches(document)]
 
+    def locate(self, document: Any) -> list[tuple[dict[str, Any], str, Any]]:
+        """(object, key, value) of every match that is a property of an object (augments)."""
+        return [
+            (parent, key, value)
+            for parent, key, value in self._plan.matches(document)
+            if type(parent) is dict and type(key) is str
+        ]
+
     def map(self, document: Any, fn: Callable[[Any], Any]) -> Any:
         """Replace every match `v` by `fn(v)` in place; returns the (possibly new) root."""
         for parent, key, _ in _update_order(self._plan.matches(document)):

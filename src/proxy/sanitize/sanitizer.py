@@ -19,6 +19,7 @@ from proxy.errors import MissingEncryptionKey, ProxyError, SanitizationError
 from proxy.rules.matching import EndpointMatcher
 from proxy.rules.model import Endpoint, Rules
 from proxy.rules.request_body import check_request_body
+from proxy.sanitize.augments import compile_augments
 from proxy.sanitize.json_codec import dumps, java_doubles, loads_values
 from proxy.sanitize.pseudonyms import (
     EmailCanonicalization,
@@ -49,10 +50,13 @@ class PseudonymKeys:
 
 @dataclass(frozen=True)
 class _EndpointPipeline:
+    augments: Callable[[Any], Any] | None
     schema: Callable[[Any], Any] | None
     transforms: tuple[DocumentTransform, ...]
 
     def run(self, document: Any) -> Any:
+        if self.augments is not None:
+            document = self.augments(document)
         document = self.schema(document) if self.schema is not None else java_doubles(document)
         for transform in self.transforms:
             document = transform(document)
@@ -73,7 +77,12 @@ class Sanitizer:
                 check_request_body(endpoint.request_body, f"{where}.requestBody")
             schema = endpoint.response_schema
             self._pipelines[id(endpoint)] = _EndpointPipeline(
-                schema=compile_schema(schema, rules.definitions) if schema else None,
+                augments=compile_augments(endpoint.augments, where),
+                schema=(
+                    compile_schema(schema, rules.definitions, keep_augments=bool(endpoint.augments))
+                    if schema
+                    else None
+                ),
                 transforms=compile_transforms(endpoint.transforms, tools, where),
             )
 

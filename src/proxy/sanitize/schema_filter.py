@@ -35,9 +35,14 @@ class _ConstMismatch:
 _CONST_MISMATCH = _ConstMismatch()
 
 
-def compile_schema(root: SchemaNode, definitions: Mapping[str, SchemaNode]) -> SchemaFilter:
-    """A function filtering one document with this schema; a root failing it becomes None."""
-    compiler = _Compiler(definitions)
+def compile_schema(
+    root: SchemaNode, definitions: Mapping[str, SchemaNode], *, keep_augments: bool = True
+) -> SchemaFilter:
+    """A function filtering one document with this schema; a root failing it becomes None.
+
+    `keep_augments=False` (an endpoint without augments) drops `+` keys like any other.
+    """
+    compiler = _Compiler(definitions, keep_augments)
     compiled = compiler.compile(root)
 
     def filter_document(value: Any) -> Any:
@@ -48,8 +53,9 @@ def compile_schema(root: SchemaNode, definitions: Mapping[str, SchemaNode]) -> S
 
 
 class _Compiler:
-    def __init__(self, definitions: Mapping[str, SchemaNode]) -> None:
+    def __init__(self, definitions: Mapping[str, SchemaNode], keep_augments: bool) -> None:
         self._definitions = definitions
+        self._keep_augments = keep_augments
         self._by_name: dict[str, SchemaFilter] = {}
         # `#` is the reference's synthetic root: a node holding only the definitions.
         self._synthetic_root = SchemaNode()
@@ -112,14 +118,14 @@ class _Compiler:
             properties = {
                 key: self.compile(child) for key, child in (node.properties or {}).items()
             }
-            return _object_filter(properties)
+            return _object_filter(properties, self._keep_augments)
         if node.type == "array":
             items = self.compile(node.items) if node.items is not None else _untyped
             return _array_filter(items)
         return _SCALAR_FILTERS[node.type or ""]
 
 
-def _object_filter(properties: Mapping[str, SchemaFilter]) -> SchemaFilter:
+def _object_filter(properties: Mapping[str, SchemaFilter], keep_augments: bool) -> SchemaFilter:
     def filter_object(value: Any) -> Any:
         if not isinstance(value, dict):
             return None
@@ -129,7 +135,7 @@ def _object_filter(properties: Mapping[str, SchemaFilter]) -> SchemaFilter:
             if keep is not None:
                 result = keep(child)
                 out[key] = None if result is _CONST_MISMATCH else result
-            elif key.startswith("+"):
+            elif keep_augments and key.startswith("+"):
                 out[key] = child
         return out
 
