@@ -46,3 +46,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
+
+# Deployable artifacts: dist/lambda-arm64.zip (python3.12, arm64) and dist/gcp-source.zip, each
+# printed with its base64 SHA-256 (Terraform's source_code_hash). See docs/deployment-artifacts.md.
+.PHONY: package
+package: $(STAMP)
+	$(BIN)/proxy build all

@@ -1,0 +1,5 @@
+"""Deployable artifacts: the Lambda zip and the GCP source zip (`proxy build`, `make package`).
+
+Build-time only: nothing here runs in a deployed function, and the `packaging` library it uses
+comes with the development environment, not with the artifacts.
+"""
