@@ -23,9 +23,10 @@ bodies or un-sanitized URLs.
     │   ├── UpstreamConnectError        503 CONNECTION_TO_SOURCE
     │   ├── UpstreamTimeout             504 SOURCE_API_READ_TIMEOUT
     │   └── UpstreamResponseInvalid     502 SOURCE_API_RESPONSE_INVALID
-    └── SanitizationError               500 SANITIZATION_FAILED
-        ├── InputNotJson                502 SOURCE_API_RESPONSE_INVALID
-        └── MissingEncryptionKey        500 CONFIGURATION_FAILURE
+    ├── SanitizationError               500 SANITIZATION_FAILED
+    │   ├── InputNotJson                502 SOURCE_API_RESPONSE_INVALID
+    │   └── MissingEncryptionKey        500 CONFIGURATION_FAILURE
+    └── OperatorToolError               (never served: `proxy setup` / `proxy call` cannot go on)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ __all__ = [
     "InvalidPseudonymToken",
     "MissingEncryptionKey",
     "MissingSecretError",
+    "OperatorToolError",
     "ProxyError",
     "RefreshTokenRevoked",
     "RequestError",
@@ -185,3 +187,12 @@ class MissingEncryptionKey(SanitizationError):
     """Reversible tokens were asked for but `PSOXY_ENCRYPTION_KEY` is not configured."""
 
     code = "CONFIGURATION_FAILURE"
+
+
+class OperatorToolError(ProxyError):
+    """An operator command (`proxy setup`, `proxy call`) cannot go on; the message says what to do.
+
+    Raised only by the command-line tools, never while serving, so it has no HTTP meaning.
+    """
+
+    code = "OPERATOR_TOOL_FAILURE"

@@ -6,11 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from proxy.cli import build_command, sanitize_command, serve_command, simulate_command
+from proxy.cli import (
+    build_command,
+    sanitize_command,
+    serve_command,
+    setup_command,
+    simulate_command,
+)
 
 __all__ = ["main"]
 
-_COMMANDS = (serve_command, simulate_command, sanitize_command, build_command)
+_COMMANDS = (serve_command, simulate_command, sanitize_command, setup_command, build_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

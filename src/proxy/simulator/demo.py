@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from proxy.simulator.app import AtlassianSimulator
+from proxy.simulator.authorize import AuthorizeEndpoint
 from proxy.simulator.confluence import EXAMPLE_CLOUD_ID, install_confluence
 from proxy.simulator.faults import inject_fault
 
@@ -49,11 +50,14 @@ def start_simulator(
         reuse_leeway_seconds=reuse_leeway_seconds,
     )
     install_confluence(simulator.routes, simulator.oauth, cloud_id=EXAMPLE_CLOUD_ID)
+    authorize = AuthorizeEndpoint(simulator.oauth, cloud_id=EXAMPLE_CLOUD_ID)
+    authorize.install(simulator.routes)  # `proxy setup confluence` works against the demo too
     for path_regex, spec in faults:
         inject_fault(simulator.routes, path_regex, spec)
     client_id = f"sim-client-{secrets.token_hex(4)}"
     client_secret = secrets.token_urlsafe(24)
     simulator.oauth.register_client(client_id, client_secret)
+    authorize.register_app(client_id)
     refresh_token = simulator.oauth.issue_refresh_token(client_id)
     base_url = simulator.start()
     return simulator, SimulatorCredentials(
