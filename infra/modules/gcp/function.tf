@@ -90,23 +90,10 @@ resource "google_cloudfunctions2_function" "proxy" {
     min_instance_count               = 0
     max_instance_count               = var.max_instances
     max_instance_request_concurrency = var.instance_concurrency
-    environment_variables            = local.environment_variables
-
-    # Only the read-only shared values are bound; tokens are read through the API, so rotated
-    # values are seen without a redeploy (reference `GcpModule`).
-    secret_environment_variables {
-      key        = "PSOXY_SALT"
-      project_id = var.project_id
-      secret     = local.salt_secret_id
-      version    = local.salt_version
-    }
-
-    secret_environment_variables {
-      key        = "PSOXY_ENCRYPTION_KEY"
-      project_id = var.project_id
-      secret     = local.encryption_key_secret_id
-      version    = local.encryption_key_version
-    }
+    # No secret is bound as an environment variable (the reference binds the salt): the proxy
+    # reads every secret through the Secret Manager API (PATH_TO_SHARED_CONFIG), so nothing
+    # secret sits in the function's environment and a rotated value needs no redeploy.
+    environment_variables = local.environment_variables
   }
 
   depends_on = [

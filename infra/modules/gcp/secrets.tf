@@ -86,12 +86,6 @@ resource "google_secret_manager_secret_version" "encryption_key" {
   }
 }
 
-locals {
-  # Pinned versions when this module created them (as the reference binds them), else latest.
-  salt_version           = var.create_shared_secrets ? google_secret_manager_secret_version.salt[0].version : "latest"
-  encryption_key_version = var.create_shared_secrets ? google_secret_manager_secret_version.encryption_key[0].version : "latest"
-}
-
 # --- Access -----------------------------------------------------------------------------------
 
 # What the proxy needs on a secret it rewrites: read, add a version, label the latest version,
