@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from proxy.cli import (
     build_command,
+    call_command,
     sanitize_command,
     serve_command,
     setup_command,
@@ -16,7 +17,14 @@ from proxy.cli import (
 
 __all__ = ["main"]
 
-_COMMANDS = (serve_command, simulate_command, sanitize_command, setup_command, build_command)
+_COMMANDS = (
+    serve_command,
+    simulate_command,
+    sanitize_command,
+    setup_command,
+    call_command,
+    build_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,159 @@
+"""`proxy call`: call a proxy (local or deployed) the way the analytics service does.
+
+    proxy call --url http://127.0.0.1:8080 --health-check
+    proxy call --url https://abc.lambda-url.us-east-1.on.aws /ex/confluence/ID/wiki/api/v2/spaces
+    proxy call --url https://REGION-PROJECT.cloudfunctions.net/psoxy-confluence --all --cloud-id ID
+
+Authentication follows the host (--auth auto): AWS function URLs and API Gateway are signed
+with SigV4 (credentials of the default chain, or --aws-role-arn assumed first); *.run.app and
+*.cloudfunctions.net get a Google ID token (--id-token, else google-auth); localhost gets none.
+Prints, per call, the status and time, then the sanitized body (a summary per call with --all,
+unless --full) and a hint when it failed.
+
+Exit codes: 0 every call answered 2xx; 1 a call failed or could not be made; 2 bad options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
+
+import httpx
+
+from proxy.errors import OperatorToolError
+from proxy.secret_value import Secret
+from proxy.simulator.confluence import EXAMPLE_CALLS
+from proxy.tooling.call_report import describe, summarize_all
+from proxy.tooling.calls import Authenticator, PlannedCall, ProxyCaller, no_auth, split_base_url
+from proxy.tooling.signing import (
+    AwsSigner,
+    aws_credentials,
+    aws_target,
+    canonical_query,
+    gcp_id_token,
+    is_gcp_host,
+)
+
+__all__ = ["register", "run"]
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+DEFAULT_MAX_BODY_CHARS = 4000
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "call",
+        help="call a local or deployed proxy (health check, one path, or every example call)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    env = os.environ.get
+    parser.add_argument("path", nargs="?", help="/path?query to call (or a full URL)")
+    parser.add_argument("--url", default=env("PROXY_URL"), help="the proxy's base URL")
+    parser.add_argument("--health-check", action="store_true", help="call the health check")
+    parser.add_argument("--all", action="store_true", help="every example call (needs cloud id)")
+    parser.add_argument("--cloud-id", default=env("CONFLUENCE_CLOUD_ID"), help="for --all")
+    parser.add_argument("--auth", choices=("auto", "none", "aws", "gcp"), default="auto")
+    parser.add_argument("--aws-role-arn", help="assume this role first (the caller role)")
+    parser.add_argument("--aws-region", help="default: from the host name")
+    parser.add_argument("--aws-service", help="lambda or execute-api (default: from the host)")
+    parser.add_argument(
+        "--gcp-id-token", action="store_true", help="fetch a Google ID token (google-auth)"
+    )
+    parser.add_argument("--id-token", default=env("PROXY_ID_TOKEN"), help="use this ID token")
+    parser.add_argument("--gcp-audience", help="ID token audience (default: the URL's origin)")
+    parser.add_argument("--timeout", type=float, default=25.0, help="seconds per call (25)")
+    parser.add_argument("--full", action="store_true", help="print whole bodies, every call")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, *, http: httpx.Client | None = None) -> int:
+    try:
+        base_url, calls = _plan(args)
+    except OperatorToolError as exc:
+        print(f"proxy call: {exc.message}", file=sys.stderr)
+        return EXIT_INVALID
+    client = http or httpx.Client(timeout=args.timeout)
+    try:
+        platform, authenticate, rewrite = _authentication(args, base_url)
+        caller = ProxyCaller(base_url, client, authenticate, rewrite_query=rewrite)
+        outcomes = []
+        for planned in calls:
+            outcome = caller.call(planned)
+            outcomes.append(outcome)
+            show_body = args.full or not args.all
+            limit = 0 if args.full else DEFAULT_MAX_BODY_CHARS
+            for line in describe(
+                outcome, platform=platform, show_body=show_body, max_body_chars=limit
+            ):
+                print(line, flush=True)
+    except OperatorToolError as exc:
+        print(f"proxy call: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        if http is None:
+            client.close()
+    if len(outcomes) > 1:
+        print(summarize_all(outcomes))
+    return EXIT_OK if all(outcome.ok for outcome in outcomes) else EXIT_FAILED
+
+
+def _plan(args: argparse.Namespace) -> tuple[str, list[PlannedCall]]:
+    base_url, path = args.url, args.path
+    if path and path.startswith(("http://", "https://")):
+        parts = urlsplit(path)
+        base_url = base_url or f"{parts.scheme}://{parts.netloc}"
+        if not path.startswith(base_url.rstrip("/")):
+            raise OperatorToolError("the full URL given does not start with --url")
+        path = path[len(base_url.rstrip("/")) :] or "/"
+    if not base_url:
+        raise OperatorToolError("--url (or PROXY_URL) is required: the proxy's base URL")
+    split_base_url(base_url)  # validates early
+    calls = [PlannedCall.health_check_call()] if args.health_check else []
+    if path:
+        calls.append(PlannedCall(path))
+    if args.all:
+        if not args.cloud_id:
+            raise OperatorToolError("--all needs --cloud-id (printed by `proxy setup`)")
+        calls.extend(PlannedCall(call.url(args.cloud_id)) for call in EXAMPLE_CALLS)
+    if not calls:
+        raise OperatorToolError("nothing to call: give a PATH, --health-check or --all")
+    return base_url, calls
+
+
+def _authentication(
+    args: argparse.Namespace, base_url: str
+) -> tuple[str, Authenticator, Callable[[str], str] | None]:
+    """(platform, authenticator, query rewrite before signing) for this proxy URL."""
+    host = urlsplit(base_url).hostname or ""
+    mode = "gcp" if (args.gcp_id_token or args.id_token) else args.auth
+    target = aws_target(host)
+    if mode == "auto":
+        mode = "aws" if target is not None else "gcp" if is_gcp_host(host) else "none"
+    if mode == "none":
+        return mode, no_auth, None
+    if mode == "gcp":
+        origin = split_base_url(base_url)[0]
+        token = (
+            Secret(args.id_token) if args.id_token else gcp_id_token(args.gcp_audience or origin)
+        )
+        return mode, _bearer(token), None
+    region = args.aws_region or (target.region if target else None)
+    service = args.aws_service or (target.service if target else None)
+    if region is None or service is None:
+        raise OperatorToolError(
+            "cannot tell the AWS region and service from the host: pass --aws-region and "
+            "--aws-service (lambda or execute-api)"
+        )
+    signer = AwsSigner(aws_credentials(args.aws_role_arn, region), service, region)
+    return mode, signer.sign, canonical_query
+
+
+def _bearer(token: Secret) -> Authenticator:
+    def authenticate(method: str, url: str, headers: Mapping[str, str]) -> Mapping[str, str]:
+        return {**headers, "Authorization": f"Bearer {token.reveal()}"}
+
+    return authenticate
