@@ -36,7 +36,9 @@ def test_zip_holds_main_requirements_and_the_package(gcp_zip: Artifact) -> None:
     assert main_py == (ROOT / "main.py").read_bytes()
     assert "proxy/platforms/gcp_main.py" in names
     assert "proxy/bundled_rules/confluence.yaml" in names
-    assert [n for n in names if n.startswith("proxy/simulator/responses/")] == []
+    assert [
+        n for n in names if n.startswith(("proxy/simulator/responses/", "proxy/packaging/"))
+    ] == []
     assert [n for n in names if "__pycache__" in n or n.endswith(".pyc")] == []
 
 

@@ -76,7 +76,14 @@ def test_zip_holds_the_package_rules_and_dependencies_only(
     assert "proxy/bundled_rules/confluence.yaml" in names
     for package in ("httpx/", "yaml/", "orjson/", "cryptography/", "jsonpath_ng/", "jsonschema/"):
         assert any(name.startswith(package) for name in names), package
-    unwanted = ("bin/", "tests/", "boto3/", "botocore/", "proxy/simulator/responses/")
+    unwanted = (
+        "bin/",
+        "tests/",
+        "boto3/",
+        "botocore/",
+        "proxy/simulator/responses/",
+        "proxy/packaging/",
+    )
     assert [n for n in names if n.startswith(unwanted)] == []
     assert [n for n in names if "__pycache__" in n or n.endswith(".pyc")] == []
     assert {info.date_time for info in infos} == {FIXED_DATE}

@@ -9,7 +9,7 @@
   `requirements.txt` that Cloud Build installs, and the `proxy` package with its rules.
 
 Only what runs is shipped: `*.py`, `py.typed` and the rule YAMLs; no tests, no bytecode, no
-simulator example responses.
+simulator example responses, and not this build code.
 
     artifact = build_lambda_zip(Path("dist/lambda-arm64.zip"), cache=Path("build/wheels"))
     print(artifact.sha256_base64)   # Terraform's source_code_hash
@@ -44,7 +44,7 @@ __all__ = [
 
 GCP_PYTHON_VERSION = "3.12"  # Terraform: build_config.runtime = "python312"
 _SHIPPED_SUFFIXES = frozenset({".py", ".yaml", ".typed"})
-_NOT_SHIPPED = ("simulator/responses/",)
+_NOT_SHIPPED = ("simulator/responses/", "packaging/")  # example data; this build code
 
 
 @dataclass(frozen=True)
