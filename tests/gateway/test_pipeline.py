@@ -315,3 +315,18 @@ def test_health_check_tells_the_operator_to_re_run_setup_after_invalid_grant() -
     assert any(
         "proxy setup confluence" in w for w in orjson.loads(response.body)["warningMessages"]
     )
+
+
+def test_unexpected_errors_are_logged_without_their_message(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secret = "@".join(["alice", "example.com"])  # not in any source line the stack shows
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        raise KeyError(secret)
+
+    build_gateway(upstream).handle(get(SPACES))
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "KeyError (message withheld)" in logged
+    assert "alice@example.com" not in logged
+    assert "upstream.py" in logged  # the stack says where

@@ -33,6 +33,7 @@ from proxy.gateway.runtime import LazyRuntime, Runtime
 from proxy.gateway.upstream import UpstreamResponse
 from proxy.rules.model import Endpoint
 from proxy.rules.request_body import body_allowed
+from proxy.safe_logging import log_unexpected
 
 __all__ = ["PASS_THROUGH_HEADERS", "Gateway", "GatewayConfig"]
 
@@ -81,8 +82,13 @@ class Gateway:
                 error.code,
                 error.message,
             )
-        except Exception:
-            log.exception("unexpected error handling a %s request", request.method)
+        except Exception as exc:
+            log_unexpected(
+                log,
+                f"unexpected error handling a {request.method} request",
+                exc,
+                development_mode=self._config.development_mode,
+            )
             response = error_response(ProxyError("unexpected error; see the logs"))
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info(

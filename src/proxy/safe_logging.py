@@ -1,0 +1,31 @@
+"""Logging an unexpected exception without what its message may quote.
+
+A traceback's last line repeats the exception's message, and messages of library errors can
+quote data (a `KeyError` names the missing key, a decoder quotes the bad input). Outside
+development mode we log the exception type and the stack only; the stack says where, which is
+what an operator needs to report a bug.
+
+    log_unexpected(log, "unexpected error handling a GET request", exc, development_mode=False)
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+__all__ = ["log_unexpected"]
+
+
+def log_unexpected(
+    logger: logging.Logger, what: str, exc: BaseException, *, development_mode: bool
+) -> None:
+    if development_mode:
+        logger.error(what, exc_info=exc)
+        return
+    frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
+    chain: list[str] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(chain) < 5:
+        chain.append(type(cause).__name__)
+        cause = cause.__cause__ or cause.__context__
+    logger.error("%s: %s (message withheld)\n%s", what, " <- ".join(chain), frames.rstrip())
