@@ -9,7 +9,8 @@ Cold start: importing this module loads only the neutral models; the settings, t
 httpx client and the store adapter (boto3 for SSM) are built on the first invocation, once per
 instance. A build that fails (a configuration error) is answered with its error and retried on
 the next invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`: the
-traceback goes to the log, never into the response.
+exception type and stack go to the log (not its message, which may quote data), never into the
+response.
 
     handler(event, context)   # Terraform: handler = "proxy.platforms.aws_lambda.handler"
 """
@@ -28,6 +29,7 @@ from proxy.errors import ProxyError
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.responses import error_response
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
+from proxy.safe_logging import log_unexpected
 
 __all__ = [
     "GZIP_MIN_BYTES",
@@ -78,8 +80,10 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
             level = logging.ERROR if error.status >= 500 else logging.WARNING
             log.log(level, "request not handled: %s: %s", error.code, error.message)
             response = error_response(error)
-        except Exception:
-            log.exception("unexpected error in the Lambda handler")
+        except Exception as exc:  # a bug: the stack to the log, nothing of it to the caller
+            log_unexpected(
+                log, "unexpected error in the Lambda handler", exc, development_mode=False
+            )
             response = error_response(ProxyError("unexpected error; see the logs"))
         return lambda_result(shape, response, accepts_gzip=accepts_gzip)
 
