@@ -70,7 +70,7 @@ def finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 
 def common_args(
-    rig: ConsentRig, port: int, *, timeout: int = 20, browser: bool = False
+    rig: ConsentRig, port: int, *, timeout: float = 20, browser: bool = False
 ) -> list[str]:
     args = [
         "--simulator-url",
@@ -168,7 +168,7 @@ def test_only_a_forged_callback_then_timeout_stores_nothing(
 ) -> None:
     secrets_file = tmp_path / "secrets.json"
     args = [
-        *common_args(consent, port, timeout=1),
+        *common_args(consent, port, timeout=0.5),
         "--store",
         "local",
         "--secrets-file",
@@ -178,7 +178,7 @@ def test_only_a_forged_callback_then_timeout_stores_nothing(
         httpx.get(f"http://127.0.0.1:{port}/psoxy-setup-callback?code=x&state=y")
         code, _out, err = finish(process)
     assert code == 1
-    assert err.splitlines()[-1].startswith("proxy setup: no callback from Atlassian within 1 s")
+    assert err.splitlines()[-1].startswith("proxy setup: no callback from Atlassian within 0.5 s")
     assert not secrets_file.exists()
 
 
@@ -291,3 +291,63 @@ def test_bad_options_exit_2_with_one_line(argv: list[str], message: str) -> None
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (2, "", message)
+
+
+def test_client_id_and_secret_are_asked_for_on_a_terminal(
+    consent: ConsentRig, port: int, browser: Browser, tmp_path: Path
+) -> None:
+    asked: list[str] = []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return CLIENT_ID if "id" in prompt else CLIENT_SECRET
+
+    args = build_parser().parse_args(
+        [
+            "setup",
+            "confluence",
+            "--simulator-url",
+            consent.base_url,
+            "--port",
+            str(port),
+            "--store",
+            "local",
+            "--secrets-file",
+            str(tmp_path / "s.json"),
+            "--timeout",
+            "20",
+        ]
+    )
+    args.client_id = args.client_secret = None  # whatever the environment of the test run says
+    console = Console(
+        say=lambda text: None,
+        warn=lambda text: None,
+        open_browser=lambda url: browser(url).status_code == 200,
+        ask=answer,
+        ask_secret=answer,
+    )
+    assert setup_command.run(args, console=console) == 0
+    assert asked == ["Atlassian app client id: ", "Atlassian app client secret: "]
+    stored = json.loads((tmp_path / "s.json").read_text())
+    assert stored[PREFIX + "CLIENT_SECRET"] == CLIENT_SECRET
+
+
+def test_an_empty_prefix_is_a_bad_option(capsys: pytest.CaptureFixture[str]) -> None:
+    args = build_parser().parse_args(
+        [
+            "setup",
+            "confluence",
+            "--client-id",
+            "x",
+            "--client-secret",
+            "y",
+            "--store",
+            "local",
+            "--prefix",
+            "",
+        ]
+    )
+    assert setup_command.run(args) == 2
+    assert capsys.readouterr().err == (
+        "proxy setup: --prefix must not be empty (e.g. PSOXY_CONFLUENCE_CLOUD_)\n"
+    )

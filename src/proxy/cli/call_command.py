@@ -93,6 +93,9 @@ def run(args: argparse.Namespace, *, http: httpx.Client | None = None) -> int:
     except OperatorToolError as exc:
         print(f"proxy call: {exc.message}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # `proxy call … | head`: stop quietly, no traceback at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
     finally:
         if http is None:
             client.close()

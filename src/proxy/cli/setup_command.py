@@ -154,6 +154,8 @@ def _options(args: argparse.Namespace, console: Console) -> SetupOptions:
 def _target(args: argparse.Namespace) -> StoreTarget | None:
     if args.store is None:
         return None
+    if not args.prefix:
+        raise _InvalidOption("--prefix must not be empty (e.g. PSOXY_CONFLUENCE_CLOUD_)")
     return StoreTarget(
         args.store,
         prefix=args.prefix,
