@@ -169,3 +169,20 @@ def test_tokens_not_born_of_a_consent_keep_full_access(consent: ConsentRig) -> N
     assert get(consent, SPACES, "not-a-token").status_code == 401
     wrong_site = get(consent, "/ex/confluence/other/wiki/api/v2/spaces", tokens["access_token"])
     assert wrong_site.status_code == 404
+
+
+def test_a_failed_exchange_does_not_forget_the_consents_scopes(consent: ConsentRig) -> None:
+    consent.authorize.register_app(CLIENT_ID, scopes=set(ALL_SCOPES.split()) - {"offline_access"})
+    code = redirect_params(authorize(consent))["code"]
+    refused = httpx.post(
+        consent.simulator.token_url,
+        json={
+            "grant_type": "authorization_code",
+            "client_id": CLIENT_ID,
+            "client_secret": "wrong",
+            "code": code,
+            "redirect_uri": CALLBACK,
+        },
+    )
+    assert (refused.status_code, refused.json()["error"]) == (401, "invalid_client")
+    assert "refresh_token" not in exchange(consent, code).json()

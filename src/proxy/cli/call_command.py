@@ -64,7 +64,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--gcp-id-token", action="store_true", help="fetch a Google ID token (google-auth)"
     )
     parser.add_argument("--id-token", default=env("PROXY_ID_TOKEN"), help="use this ID token")
-    parser.add_argument("--gcp-audience", help="ID token audience (default: the URL's origin)")
+    parser.add_argument("--gcp-audience", help="ID token audience (default: --url)")
     parser.add_argument("--timeout", type=float, default=25.0, help="seconds per call (25)")
     parser.add_argument("--full", action="store_true", help="print whole bodies, every call")
     parser.set_defaults(handler=run)
@@ -139,10 +139,8 @@ def _authentication(
     if mode == "none":
         return mode, no_auth, None
     if mode == "gcp":
-        origin = split_base_url(base_url)[0]
-        token = (
-            Secret(args.id_token) if args.id_token else gcp_id_token(args.gcp_audience or origin)
-        )
+        audience = args.gcp_audience or base_url.rstrip("/")
+        token = Secret(args.id_token) if args.id_token else gcp_id_token(audience)
         return mode, _bearer(token), None
     region = args.aws_region or (target.region if target else None)
     service = args.aws_service or (target.service if target else None)

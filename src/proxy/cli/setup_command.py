@@ -34,6 +34,7 @@ from proxy.tooling.secret_targets import (
     STORE_KINDS,
     StoreClients,
     StoreTarget,
+    check_store_reachable,
     open_store,
     write_oauth_values,
 )
@@ -104,6 +105,8 @@ def run(
         options = _options(args, console)
         target = _target(args)
         store = open_store(target, clients) if target is not None else None
+        if store is not None:
+            check_store_reachable(store)
         client = http or httpx.Client(timeout=30.0)
         try:
             result = run_setup(options, console, client)

@@ -151,14 +151,18 @@ class AuthorizeEndpoint:
     # ------------------------------------------------------------------ token endpoint
     def _handle_token(self, request: SimRequest) -> SimResponse:
         form = _form(request)
+        by_code = form.get("grant_type") == "authorization_code"
         with self._lock:
-            if form.get("grant_type") == "authorization_code":
-                granted = self._code_scopes.pop(form.get("code", ""), None)
+            if by_code:
+                granted = self._code_scopes.get(form.get("code", ""))
             else:
                 granted = self._token_scopes.get(form.get("refresh_token", ""))
         response = SimResponse(*self._oauth.handle_token_request(request))
         if granted is None or response.status != 200:
             return response
+        if by_code:
+            with self._lock:
+                self._code_scopes.pop(form.get("code", ""), None)
         payload = json.loads(response.body)
         payload["scope"] = " ".join(sorted(granted - _NOT_ECHOED))
         if OFFLINE_ACCESS not in granted:

@@ -26,7 +26,14 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager.client import SecretsManagerClient
     from mypy_boto3_ssm.client import SSMClient
 
-__all__ = ["STORE_KINDS", "StoreClients", "StoreTarget", "open_store", "write_oauth_values"]
+__all__ = [
+    "STORE_KINDS",
+    "StoreClients",
+    "StoreTarget",
+    "check_store_reachable",
+    "open_store",
+    "write_oauth_values",
+]
 
 #: `--store` choices and the proxy's `SECRETS_STORE` value each one means.
 STORE_KINDS: Mapping[str, SecretsStoreKind] = {
@@ -92,6 +99,18 @@ def open_store(target: StoreTarget, clients: StoreClients | None = None) -> Secr
         raise OperatorToolError(
             f"cannot open the {target.kind} store ({type(exc).__name__}): check the cloud "
             "credentials, --region / --project"
+        ) from exc
+
+
+def check_store_reachable(store: SecretStore) -> None:
+    """Read once before the consent, so missing credentials or a wrong region fail early
+    (a consent's refresh token that cannot be stored is lost)."""
+    try:
+        store.get_fresh("REFRESH_TOKEN")
+    except ProxyError as exc:
+        raise OperatorToolError(
+            f"cannot read {store.description} before the consent: {exc.message} (check the "
+            "cloud credentials, --region / --project)"
         ) from exc
 
 
