@@ -10,6 +10,13 @@ Compatibility points (reference notes §2.1):
 
 Floats are turned into `JavaDouble` by whoever walks the document (the schema filter does it on
 its way; `java_doubles` does it otherwise) so that orjson hands them to `_default`.
+
+Two ways in. `loads_values` is exact on its own: it scans the body for 19-digit numbers first,
+which costs more than parsing it. `loads_unchecked` skips that scan: an integer beyond 64 bits
+then arrives as a float of magnitude >= 2**63, and `checked_double`, which the walkers use to
+make their `JavaDouble`s, raises `InexactNumber` on such a float; the sanitizer then starts over
+with `loads_values`. Floats that large are rare in API responses, and an integer beyond 64 bits
+that a walker never reaches (a dropped field) cannot change the output.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -26,10 +33,13 @@ import orjson
 from proxy.errors import InputNotJson
 
 __all__ = [
+    "InexactNumber",
     "JavaDouble",
+    "checked_double",
     "dumps",
     "java_double_text",
     "java_doubles",
+    "loads_unchecked",
     "loads_values",
     "pretty",
 ]
@@ -37,12 +47,24 @@ __all__ = [
 _BIG_NUMBER = re.compile(rb"[:\[,]\s*-?\d{19}")
 _LOWER_HEX_ESCAPE = re.compile(rb"(?<!\\)((?:\\\\)*)\\u00([0-9a-f]{2})")
 _MAX_DEPTH_MESSAGE = "nested too deeply"
+_INEXACT_MAGNITUDE = 2.0**63  # orjson keeps integers in [-2**63, 2**64) exact, floats others
 
 
 class JavaDouble(float):
     """A float that serializes the way Java's `Double.toString` prints it."""
 
     __slots__ = ()
+
+
+class InexactNumber(Exception):
+    """A plain float this large may be an integer orjson could not hold: parse exactly."""
+
+
+def checked_double(value: float) -> JavaDouble:
+    """`JavaDouble(value)`, refusing a plain float that may stand for a huge integer."""
+    if type(value) is float and not -_INEXACT_MAGNITUDE < value < _INEXACT_MAGNITUDE:
+        raise InexactNumber
+    return JavaDouble(value)
 
 
 def java_double_text(value: float) -> str:
@@ -66,20 +88,21 @@ def java_double_text(value: float) -> str:
     return f"{sign}{digits[0]}.{digits[1:] or '0'}E{exponent}"
 
 
-def java_doubles(value: Any) -> Any:
-    """Mark every float of a document as `JavaDouble` (used when no schema filter walked it)."""
+def java_doubles(value: Any, mark: Callable[[float], JavaDouble] = JavaDouble) -> Any:
+    """Mark every float of a document as `JavaDouble` (used when no schema filter walked it);
+    `mark=checked_double` for a document from `loads_unchecked`."""
     if isinstance(value, dict):
         for key, child in value.items():
             if isinstance(child, float | dict | list):
-                value[key] = java_doubles(child)
+                value[key] = java_doubles(child, mark)
         return value
     if isinstance(value, list):
         for index, child in enumerate(value):
             if isinstance(child, float | dict | list):
-                value[index] = java_doubles(child)
+                value[index] = java_doubles(child, mark)
         return value
     if isinstance(value, float) and not isinstance(value, JavaDouble):
-        return JavaDouble(value)
+        return mark(value)
     return value
 
 
@@ -92,6 +115,14 @@ def loads_values(body: bytes) -> Iterator[Any]:
         except orjson.JSONDecodeError:
             pass  # several values, or invalid: sort it out below
     yield from _loads_slowly(body)
+
+
+def loads_unchecked(body: bytes) -> list[Any]:
+    """Every top-level value, without the scan for big integers (see the module docstring)."""
+    try:
+        return [orjson.loads(body)]
+    except orjson.JSONDecodeError:
+        return list(_loads_slowly(body))  # several values, or invalid
 
 
 def _loads_slowly(body: bytes) -> Iterator[Any]:

@@ -20,7 +20,14 @@ from proxy.rules.matching import EndpointMatcher
 from proxy.rules.model import Endpoint, Rules
 from proxy.rules.request_body import check_request_body
 from proxy.sanitize.augments import compile_augments
-from proxy.sanitize.json_codec import dumps, java_doubles, loads_values
+from proxy.sanitize.json_codec import (
+    InexactNumber,
+    checked_double,
+    dumps,
+    java_doubles,
+    loads_unchecked,
+    loads_values,
+)
 from proxy.sanitize.pseudonyms import (
     EmailCanonicalization,
     EmailDomainHandling,
@@ -57,10 +64,24 @@ class _EndpointPipeline:
     def run(self, document: Any) -> Any:
         if self.augments is not None:
             document = self.augments(document)
-        document = self.schema(document) if self.schema is not None else java_doubles(document)
+        if self.schema is not None:
+            document = self.schema(document)
+        else:
+            document = java_doubles(document, checked_double)
         for transform in self.transforms:
             document = transform(document)
         return document
+
+    def run_all(self, body: bytes) -> list[bytes]:
+        """Each top-level value sanitized. Parsed first without the scan for big integers; a
+        float that may stand for one (`InexactNumber`) restarts from an exact parse. Augments
+        match before the schema checks numbers, so their endpoints always parse exactly."""
+        if self.augments is None:
+            try:
+                return [dumps(self.run(value)) for value in loads_unchecked(body)]
+            except InexactNumber:
+                pass
+        return [dumps(self.run(java_doubles(value))) for value in loads_values(body)]
 
 
 class Sanitizer:
@@ -123,7 +144,7 @@ class Sanitizer:
             return b""
         pipeline = self._pipelines[id(endpoint)]
         try:
-            outputs = [dumps(pipeline.run(value)) for value in loads_values(body)]
+            outputs = pipeline.run_all(body)
         except ProxyError:
             raise
         except RecursionError as exc:

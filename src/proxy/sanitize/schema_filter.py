@@ -5,7 +5,9 @@ the wrong type become null (the key stays), wrong or null array elements are rem
 in `integer` are truncated, a null `boolean` becomes false, `$ref` resolves against the rules'
 top-level `definitions` only, and `+`-prefixed keys (augment outputs) pass untouched.
 
-Each schema node compiles once into a closure, so a request only runs small functions.
+Each schema node compiles once into a closure, so a request only runs small functions. Floats
+become `JavaDouble` through `checked_double`, so a document parsed without the big-integer scan
+is caught here when it holds a float that may have been a huge integer (`InexactNumber`).
 
     keep = compile_schema(endpoint.response_schema, rules.definitions)
     filtered = keep(document)
@@ -19,7 +21,7 @@ from typing import Any
 
 from proxy.errors import RulesError
 from proxy.rules.model import SchemaNode
-from proxy.sanitize.json_codec import JavaDouble
+from proxy.sanitize.json_codec import checked_double
 
 __all__ = ["SchemaFilter", "compile_schema"]
 
@@ -103,10 +105,16 @@ class _Compiler:
         then = self.compile(node.then) if node.then is not None else base
         otherwise = self.compile(node.else_) if node.else_ is not None else base
         has_const, const = node.has_const, node.const
+        # Only a const holding a number beyond 64 bits can compare differently with a float that
+        # stands for such an integer; then every float of the value is checked first.
+        check_floats = has_const and _holds_huge_number(const)
 
         def conditional(value: Any) -> Any:
-            if has_const and value != const:
-                return _CONST_MISMATCH
+            if has_const:
+                if check_floats:
+                    _check_floats(value)
+                if value != const:
+                    return _CONST_MISMATCH
             if condition is None:
                 return base(value)
             return then(value) if condition(value) is not _CONST_MISMATCH else otherwise(value)
@@ -156,12 +164,32 @@ def _array_filter(items: SchemaFilter) -> SchemaFilter:
     return filter_array
 
 
+def _holds_huge_number(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_huge_number(child) for child in value.values())
+    if isinstance(value, list):
+        return any(_holds_huge_number(child) for child in value)
+    return isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 2**63
+
+
+def _check_floats(value: Any) -> None:
+    """Raise `InexactNumber` if any plain float in `value` may stand for a huge integer."""
+    if isinstance(value, dict):
+        for child in value.values():
+            _check_floats(child)
+    elif isinstance(value, list):
+        for child in value:
+            _check_floats(child)
+    elif isinstance(value, float):
+        checked_double(value)
+
+
 def _untyped(value: Any) -> Any:
     """No `type` and no `$ref`: scalars pass, containers become null."""
     if isinstance(value, dict | list):
         return None
     if isinstance(value, float):
-        return JavaDouble(value)
+        return checked_double(value)
     return value
 
 
@@ -182,7 +210,7 @@ def _integer(value: Any) -> Any:
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return JavaDouble(value) if isinstance(value, float) else value
+    return checked_double(value) if isinstance(value, float) else value
 
 
 def _boolean(value: Any) -> Any:
