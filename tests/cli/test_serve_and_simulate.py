@@ -160,3 +160,21 @@ def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
     assert "is busy" in stderr
+
+
+def test_sigterm_stops_the_server_process_too(tmp_path: Path) -> None:
+    import socket
+
+    port = free_port()
+    process = _spawn("serve", "--port", str(port), cwd=tmp_path)
+    assert process.stdout is not None
+    assert "Proxy listening" in process.stdout.readline()
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=20)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return
+        time.sleep(0.1)
+    pytest.fail("the functions-framework server outlived `proxy serve`")

@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from types import FrameType
 
 from proxy.config.naming import SecretNaming
 from proxy.config.stores.local_file import LocalFileStore
@@ -111,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         simulator, credentials = start_simulator()
         write_demo_secrets(credentials, args.demo_secrets)
         environment = demo_environment(credentials, args.demo_secrets, environment)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop the server process on SIGTERM too
     command = [
         sys.executable,
         "-m",
@@ -142,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
             process.wait(timeout=10)
         if simulator is not None:
             simulator.stop()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def _print_demo_help(base: str, credentials: SimulatorCredentials) -> None:

@@ -57,6 +57,7 @@ _REQUIRED_SCOPE: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (rf"{_SITE}/api/v2/attachments/.*", "read:attachment:confluence"),
         (rf"{_SITE}/api/v2/blogposts/.*", "read:blogpost:confluence"),
         (rf"{_SITE}/api/v2/pages/.*", "read:page:confluence"),
+        (rf"{_SITE}/api/v2/custom-content/.*", "read:custom-content:confluence"),
         (rf"{_SITE}/api/v2/(footer|inline)-comments/.*", "read:comment:confluence"),
     )
 )

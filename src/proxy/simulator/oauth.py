@@ -33,7 +33,8 @@ __all__ = ["DEFAULT_SCOPES", "OAuthAuthority"]
 DEFAULT_SCOPES = (
     "offline_access read:blogpost:confluence read:comment:confluence read:group:confluence "
     "read:user:confluence read:space:confluence read:attachment:confluence "
-    "read:page:confluence read:task:confluence read:content-details:confluence"
+    "read:page:confluence read:task:confluence read:content-details:confluence "
+    "read:content:confluence read:custom-content:confluence"
 )
 _UNKNOWN_REFRESH_TOKEN = "Unknown or invalid refresh token."  # noqa: S105 - a message
 

@@ -39,7 +39,8 @@ ATLASSIAN_AUTH = "https://auth.atlassian.com"
 ATLASSIAN_API = "https://api.atlassian.com"
 AUDIENCE = "api.atlassian.com"
 
-#: The granular read scopes the Confluence connector needs (the reference's list).
+#: The granular read scopes the Confluence connector needs: the reference's list, plus
+#: `read:custom-content:confluence`, which the custom-content versions endpoint of the rules needs.
 CONFLUENCE_SCOPES = (
     "read:blogpost:confluence",
     "read:comment:confluence",
@@ -51,6 +52,7 @@ CONFLUENCE_SCOPES = (
     "read:task:confluence",
     "read:content-details:confluence",
     "read:content:confluence",
+    "read:custom-content:confluence",
 )
 #: `offline_access` first: without it Atlassian issues no refresh token at all.
 REQUESTED_SCOPES = ("offline_access", *CONFLUENCE_SCOPES)
