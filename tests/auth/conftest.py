@@ -16,8 +16,6 @@ from proxy.simulator import AtlassianSimulator
 from support.auth_backends import LocalFileBackend
 from support.auth_rig import FlakyStore, auth_settings, operator_seed
 from support.fake_clock import FakeClock
-from support.gcp_secret_manager_fake import FakeSecretManager, shared_gcp_fake
-from support.moto_server import MotoServer, shared_moto_server
 from support.oauth_setup import started_simulator
 
 
@@ -68,25 +66,3 @@ def make_auth(
         )
 
     return build
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> MotoServer:
-    return shared_moto_server()
-
-
-@pytest.fixture
-def moto(moto_server: MotoServer) -> Iterator[MotoServer]:
-    moto_server.reset()
-    yield moto_server
-
-
-@pytest.fixture(scope="session")
-def gcp_fake_server() -> FakeSecretManager:
-    return shared_gcp_fake()
-
-
-@pytest.fixture
-def gcp_fake(gcp_fake_server: FakeSecretManager) -> Iterator[FakeSecretManager]:
-    gcp_fake_server.reset()
-    yield gcp_fake_server

@@ -10,8 +10,6 @@ import httpx
 import pytest
 
 from support.consent_rig import ConsentRig, start_consent_rig
-from support.gcp_secret_manager_fake import FakeSecretManager, shared_gcp_fake
-from support.moto_server import MotoServer, shared_moto_server
 
 Browser = Callable[[str], httpx.Response]
 
@@ -39,21 +37,3 @@ def port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def moto_server() -> MotoServer:
-    return shared_moto_server()
-
-
-@pytest.fixture
-def moto(moto_server: MotoServer) -> Iterator[MotoServer]:
-    moto_server.reset()
-    yield moto_server
-
-
-@pytest.fixture
-def gcp_fake() -> Iterator[FakeSecretManager]:
-    fake = shared_gcp_fake()
-    fake.reset()
-    yield fake
