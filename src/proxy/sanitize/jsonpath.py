@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from proxy.sanitize.jsonpath_eval import Match, Plan
-from proxy.sanitize.jsonpath_parser import parse_path
+from proxy.sanitize.jsonpath_parser import Index, Name, Scan, Slice, Step, Wildcard, parse_path
 from proxy.sanitize.jsonpath_scanner import JsonPathError
 
 __all__ = ["JsonPath", "JsonPathError", "compile_path"]
@@ -36,12 +36,23 @@ _by_key = itemgetter(1)
 class JsonPath:
     """A compiled path; immutable and safe to share between requests and threads."""
 
-    __slots__ = ("_plan", "is_definite", "text")
+    __slots__ = ("_plan", "first_name", "is_definite", "scan_name", "scan_prefix", "text")
 
     def __init__(self, text: str, plan: Plan) -> None:
         self.text = text
         self.is_definite = plan.is_definite  # Jayway's notion: no *, .., filter, multi-index
         self._plan = plan
+        steps = plan.steps
+        # The property every match lies under (`results` in `$.results[*].x`), when there is one.
+        self.first_name = _single_name(steps[0]) if steps else None
+        # `prefix..name` with a prefix of plain steps: the shape `update_plan` batches.
+        self.scan_name: str | None = None
+        self.scan_prefix: tuple[Step, ...] | None = None
+        if len(steps) >= 2 and isinstance(steps[-2], Scan):
+            prefix = steps[:-2]
+            if all(_plain_step(step) for step in prefix):
+                self.scan_name = _single_name(steps[-1])
+                self.scan_prefix = prefix if self.scan_name is not None else None
 
     def __repr__(self) -> str:
         return f"JsonPath({self.text!r})"
@@ -49,6 +60,10 @@ class JsonPath:
     def find(self, document: Any) -> list[Any]:
         """Matched values in Jayway's order (a trailing `['a','b']` gives merged objects)."""
         return [value for _, _, value in self._plan.matches(document)]
+
+    def scan_roots(self, document: Any) -> list[Any]:
+        """For a `prefix..name` path: the values its scan starts from (see `scan_prefix`)."""
+        return self._plan.scan_roots(document)
 
     def locate(self, document: Any) -> list[tuple[dict[str, Any], str, Any]]:
         """(object, key, value) of every match that is a property of an object (augments)."""
@@ -93,6 +108,15 @@ class JsonPath:
 def compile_path(text: str) -> JsonPath:
     """Parse and validate `text`; raises `JsonPathError` naming the position and the reason."""
     return JsonPath(text, Plan(parse_path(text)))
+
+
+def _single_name(step: Step) -> str | None:
+    return step.names[0] if isinstance(step, Name) and len(step.names) == 1 else None
+
+
+def _plain_step(step: Step) -> bool:
+    """Steps whose matches never overlap and do not depend on values (no `..`, no filter)."""
+    return _single_name(step) is not None or isinstance(step, Wildcard | Index | Slice)
 
 
 def _update_order(matches: list[Match]) -> list[Match]:

@@ -58,6 +58,26 @@ class Plan:
             return []
         return found
 
+    def scan_roots(self, root: Any) -> list[Any]:
+        """For a path ending in `..name`: the values the scan starts from, in order (empty when
+        the evaluation aborts), found by the same steps, so with the same abort rules."""
+        steps = self.steps
+        scan = len(steps) - 2
+        assert scan >= 0 and isinstance(steps[scan], Scan)
+        found: list[Any] = []
+        visits: list[Visit | None] = [None] * (len(steps) + 2)
+        visits[scan] = lambda value, parent, key: found.append(value)
+        for i in range(scan - 1, -1, -1):
+            definite = self._upstream_definite[i]
+            visits[i] = _bind_step(steps, i, visits, definite=definite, root=root, emit=_no_emit)
+        first = visits[0]
+        assert first is not None
+        try:
+            first(root, None, None)
+        except _PathNotFound:
+            return []
+        return found
+
     def _bind(self, root: Any, emit: Emit) -> Visit:
         steps = self.steps
         visits: list[Visit | None] = [None] * (len(steps) + 2)
@@ -68,6 +88,10 @@ class Plan:
         if first is None:
             return lambda value, parent, key: emit((parent, key, value))
         return first
+
+
+def _no_emit(match: Match) -> None:
+    raise AssertionError("a step before the scan emitted a match")
 
 
 def _token_definite(step: Step, is_leaf: bool) -> bool:

@@ -59,7 +59,7 @@ class PseudonymKeys:
 class _EndpointPipeline:
     augments: Callable[[Any], Any] | None
     schema: Callable[[Any], Any] | None
-    transforms: tuple[DocumentTransform, ...]
+    transforms: DocumentTransform | None
 
     def run(self, document: Any) -> Any:
         if self.augments is not None:
@@ -68,8 +68,8 @@ class _EndpointPipeline:
             document = self.schema(document)
         else:
             document = java_doubles(document, checked_double)
-        for transform in self.transforms:
-            document = transform(document)
+        if self.transforms is not None:
+            document = self.transforms(document)
         return document
 
     def run_all(self, body: bytes) -> list[bytes]:

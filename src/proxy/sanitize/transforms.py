@@ -2,7 +2,8 @@
 
 A transform = a value function (what to put instead of a matched value) + JSONPaths (where) +
 an optional `applyOnlyWhen` guard. `redact` deletes instead of mapping. Everything is compiled
-at rules load, so a bad path or regex fails the deployment's start, not a request.
+at rules load, so a bad path or regex fails the deployment's start, not a request; the paths of
+all transforms are then applied by `update_plan`, which walks the document as few times as it can.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from proxy.errors import MissingEncryptionKey, ProxyError, RulesError, SanitizationError
+from proxy.errors import MissingEncryptionKey, RulesError
 from proxy.rules.model import Transform
 from proxy.sanitize import pseudonym_transforms as pt
 from proxy.sanitize import text_transforms as tt
 from proxy.sanitize.jsonpath import JsonPath, JsonPathError, compile_path
 from proxy.sanitize.pseudonyms import IpPseudonymizer, Pseudonymizer
+from proxy.sanitize.update_plan import GuardedUpdates, PathUpdate, compile_updates
 
 __all__ = ["DocumentTransform", "PseudonymTools", "compile_transforms"]
 
@@ -76,7 +78,7 @@ def _compile_paths(paths: Sequence[str], where: str) -> tuple[JsonPath, ...]:
     return tuple(compiled)
 
 
-def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> DocumentTransform:
+def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> GuardedUpdates:
     if _needs_key(transform) and not tools.has_encryption_key:
         raise MissingEncryptionKey(
             f"{where}: reversible pseudonyms need PSOXY_ENCRYPTION_KEY, which is not configured"
@@ -93,30 +95,18 @@ def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> Doc
             raise RulesError(f"{where}.applyOnlyWhen: must be a filter or wildcard path")
     kind = transform.kind
     value_function = None if kind == "redact" else _value_function(transform, tools)
-
-    def apply(document: Any) -> Any:
-        if guard is not None and not guard.find(document):
-            return document
-        for path in paths:
-            try:
-                if value_function is None:
-                    document = path.delete(document)
-                else:
-                    document = path.map(document, value_function)
-            except ProxyError:
-                raise
-            except Exception as exc:  # a transform bug must fail closed, naming only the rule
-                raise SanitizationError(f"{kind} failed at {path.text}") from exc
-        return document
-
-    return apply
+    return GuardedUpdates(guard, tuple(PathUpdate(path, value_function, kind) for path in paths))
 
 
 def compile_transforms(
     transforms: Sequence[Transform], tools: PseudonymTools, where: str
-) -> tuple[DocumentTransform, ...]:
-    """One document function per transform, in rules order."""
-    return tuple(
-        _compile_one(t, tools, f"{where}.transforms[{i}] ({t.kind})")
-        for i, t in enumerate(transforms)
+) -> DocumentTransform | None:
+    """One function applying every transform in rules order (None when there are none)."""
+    if not transforms:
+        return None
+    return compile_updates(
+        [
+            _compile_one(t, tools, f"{where}.transforms[{i}] ({t.kind})")
+            for i, t in enumerate(transforms)
+        ]
     )
