@@ -11,9 +11,9 @@ Other modules add routes (Confluence endpoints, accessible-resources, authorize,
 from __future__ import annotations
 
 import time
-from types import TracebackType
 
 from proxy.config.timing import Clock
+from proxy.lifecycle import Service
 from proxy.simulator.oauth import OAuthAuthority
 from proxy.simulator.routes import RouteTable
 from proxy.simulator.server import SimulatorServer
@@ -21,7 +21,7 @@ from proxy.simulator.server import SimulatorServer
 __all__ = ["AtlassianSimulator"]
 
 
-class AtlassianSimulator:
+class AtlassianSimulator(Service):
     """Route table + OAuth authority + HTTP server, wired together."""
 
     def __init__(
@@ -59,15 +59,3 @@ class AtlassianSimulator:
     @property
     def token_url(self) -> str:
         return self.server.base_url + "/oauth/token"
-
-    def __enter__(self) -> AtlassianSimulator:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()

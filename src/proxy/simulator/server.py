@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 
+from proxy.lifecycle import Service
 from proxy.simulator.routes import RouteTable, SimRequest, SimResponse
 
 __all__ = ["RecordedRequest", "SimulatorServer"]
@@ -35,7 +35,7 @@ class RecordedRequest:
     query: str
 
 
-class SimulatorServer:
+class SimulatorServer(Service):
     """Serves a `RouteTable` over HTTP/1.1 in a background thread."""
 
     def __init__(self, routes: RouteTable, *, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -85,18 +85,6 @@ class SimulatorServer:
         host, port = self._httpd.server_address[:2]
         host_text = host.decode() if isinstance(host, bytes) else host
         return f"http://{host_text}:{port}"
-
-    def __enter__(self) -> SimulatorServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ introspection
     def add_state(self, provider: StateProvider) -> None:

@@ -18,10 +18,10 @@ import secrets
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 from proxy.errors import OperatorToolError
+from proxy.lifecycle import Service
 
 __all__ = ["CALLBACK_PATH", "CallbackServer", "callback_url"]
 
@@ -37,7 +37,7 @@ def callback_url(port: int) -> str:
     return f"http://localhost:{port}{CALLBACK_PATH}"
 
 
-class CallbackServer:
+class CallbackServer(Service):
     """Waits for ``GET /psoxy-setup-callback?code=…&state=…`` with the expected state."""
 
     def __init__(
@@ -87,18 +87,6 @@ class CallbackServer:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
-
-    def __enter__(self) -> CallbackServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def wait_for_code(self, timeout_seconds: float) -> str:
         """The authorization code, or `OperatorToolError` (declined, error, timeout)."""
