@@ -1,20 +1,19 @@
 """What a request needs that depends on secrets and rules, built once per warm instance.
 
 Building may fail for reasons an operator must fix (no salt, invalid rules) or that pass by
-themselves (the secret store is briefly unreachable). Only a success is cached, so a transient
-failure is retried on the next request, and the health check can still answer meanwhile.
+themselves (the secret store is briefly unreachable). Only a success is kept (`Lazy`), so a
+transient failure is retried on the next request, and the health check can still answer.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.auth.base import SourceAuth
 from proxy.gateway.upstream import Upstream
+from proxy.lazy import Lazy
 from proxy.sanitize.sanitizer import Sanitizer
 from proxy.secret_value import Secret
 
@@ -37,23 +36,5 @@ class Runtime:
     salt_sha256: str
 
 
-class LazyRuntime:
-    """Builds the `Runtime` on first use; thread-safe; caches only success."""
-
-    def __init__(self, build: Callable[[], Runtime]) -> None:
-        self._build = build
-        self._runtime: Runtime | None = None
-        self._lock = threading.Lock()
-
-    def get(self) -> Runtime:
-        runtime = self._runtime
-        if runtime is not None:
-            return runtime
-        with self._lock:
-            if self._runtime is None:
-                self._runtime = self._build()
-            return self._runtime
-
-    @property
-    def built(self) -> Runtime | None:
-        return self._runtime
+LazyRuntime = Lazy[Runtime]
+"""The runtime, built on the first request that needs it (see `proxy.lazy.Lazy`)."""

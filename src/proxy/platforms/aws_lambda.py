@@ -21,13 +21,13 @@ import base64
 import gzip
 import logging
 import os
-import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from proxy.errors import ProxyError
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.responses import error_response
+from proxy.lazy import Lazy
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
 from proxy.safe_logging import log_unexpected
 
@@ -58,15 +58,7 @@ class RequestHandler(Protocol):
 
 def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
     """A Lambda handler over the gateway `build_gateway` makes, on its first invocation."""
-    lock = threading.Lock()
-    built: list[RequestHandler] = []
-
-    def gateway() -> RequestHandler:
-        if not built:
-            with lock:
-                if not built:
-                    built.append(build_gateway())
-        return built[0]
+    gateway = Lazy(build_gateway).get
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
         shape = PAYLOAD_FORMATS["1.0"]  # for events we cannot read: single-valued headers

@@ -9,7 +9,6 @@ IP is the second-to-last `X-Forwarded-For` hop, as the reference trusts Google's
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from proxy.errors import ProxyError
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.pipeline import Gateway
 from proxy.gateway.responses import error_response
+from proxy.lazy import Lazy
 
 if TYPE_CHECKING:  # flask is only present where functions-framework is installed
     import flask
@@ -73,18 +73,14 @@ def to_flask_response(response: HttpResponse) -> flask.Response:
 
 def make_route(build_gateway: Callable[[], Gateway]) -> Callable[[flask.Request], flask.Response]:
     """The functions-framework entry point; the gateway is built on the first request."""
-    lock = threading.Lock()
-    holder: list[Gateway] = []
+    gateway = Lazy(build_gateway)
 
     def route(request: flask.Request) -> flask.Response:
-        if not holder:
-            with lock:
-                if not holder:
-                    try:
-                        holder.append(build_gateway())
-                    except ProxyError as error:
-                        log.error("cannot start the proxy: %s: %s", error.code, error.message)
-                        return to_flask_response(error_response(error))
+        try:
+            ready = gateway.get()
+        except ProxyError as error:
+            log.error("cannot start the proxy: %s: %s", error.code, error.message)
+            return to_flask_response(error_response(error))
         try:
             http_request = to_http_request(request)
         except Exception:
@@ -92,6 +88,6 @@ def make_route(build_gateway: Callable[[], Gateway]) -> Callable[[flask.Request]
             return to_flask_response(
                 HttpResponse(400, Headers([("X-Psoxy-Error", "INVALID_REQUEST")]))
             )
-        return to_flask_response(holder[0].handle(http_request))
+        return to_flask_response(ready.handle(http_request))
 
     return route
