@@ -69,7 +69,9 @@ documents = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
     max_leaves=40,
 )
-updates = st.tuples(st.sampled_from(PATH_TEXTS), st.sampled_from(range(len(FUNCTIONS))))
+updates = st.tuples(
+    st.sampled_from(PATH_TEXTS), st.sampled_from(range(len(FUNCTIONS))), st.booleans()
+)
 transforms = st.lists(
     st.tuples(st.sampled_from(GUARDS), st.lists(updates, min_size=1, max_size=5)),
     min_size=1,
@@ -77,11 +79,15 @@ transforms = st.lists(
 )
 
 
-def build(spec: list[tuple[str | None, list[tuple[str, int]]]]) -> list[GuardedUpdates]:
+def build(spec: list[tuple[str | None, list[tuple[Any, ...]]]]) -> list[GuardedUpdates]:
+    """`(guard, [(path, function index[, memoize]), ...])` per transform."""
     return [
         GuardedUpdates(
             compile_path(guard) if guard else None,
-            tuple(PathUpdate(compile_path(p), FUNCTIONS[f], f"kind{f}") for p, f in paths),
+            tuple(
+                PathUpdate(compile_path(p), FUNCTIONS[f], f"kind{f}", *memoize)
+                for p, f, *memoize in paths
+            ),
         )
         for guard, paths in spec
     ]
@@ -156,3 +162,23 @@ def test_a_paths_own_nested_match_is_still_passed_to_its_function() -> None:
     expected = ("error", b"kind4 failed at $.results[*]..a <- Boom('boolean')")
     assert outcome(lambda d: reference(spec, d), document) == expected
     assert outcome(compile_updates(spec), document) == expected
+
+
+def test_a_memoized_function_runs_once_per_distinct_string_of_a_document() -> None:
+    calls: list[Any] = []
+
+    def pseudonym(value: Any) -> Any:
+        calls.append(value)
+        return f"t~{value}" if isinstance(value, str) else None
+
+    paths = ("$.results[*]..id", "$.results[*]..owner", "$.x")
+    updates = tuple(PathUpdate(compile_path(p), pseudonym, "pseudonymize", True) for p in paths)
+    apply = compile_updates([GuardedUpdates(None, updates)])
+    document = {"results": [{"id": "u1", "owner": "u1"}, {"id": "u2", "owner": 7}], "x": "u2"}
+    assert apply(copy.deepcopy(document)) == {
+        "results": [{"id": "t~u1", "owner": "t~u1"}, {"id": "t~u2", "owner": None}],
+        "x": "t~u2",
+    }
+    assert calls == ["u1", "u2", 7]
+    apply(copy.deepcopy(document))  # a new document starts with an empty memo
+    assert calls == ["u1", "u2", 7, "u1", "u2", 7]

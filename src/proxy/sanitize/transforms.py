@@ -24,6 +24,18 @@ __all__ = ["DocumentTransform", "PseudonymTools", "compile_transforms"]
 
 DocumentTransform = Callable[[Any], Any]
 
+# Pure functions of the value, costly (hashes, ciphers), applied to values that recur.
+_PSEUDONYM_KINDS = frozenset(
+    {
+        "pseudonymize",
+        "pseudonymizeEmailHeader",
+        "pseudonymizeRegexMatches",
+        "tokenize",
+        "hashIp",
+        "encryptIp",
+    }
+)
+
 
 @dataclass(frozen=True)
 class PseudonymTools:
@@ -95,7 +107,9 @@ def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> Gua
             raise RulesError(f"{where}.applyOnlyWhen: must be a filter or wildcard path")
     kind = transform.kind
     value_function = None if kind == "redact" else _value_function(transform, tools)
-    return GuardedUpdates(guard, tuple(PathUpdate(path, value_function, kind) for path in paths))
+    memoize = kind in _PSEUDONYM_KINDS
+    updates = tuple(PathUpdate(path, value_function, kind, memoize) for path in paths)
+    return GuardedUpdates(guard, updates)
 
 
 def compile_transforms(

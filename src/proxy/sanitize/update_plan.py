@@ -15,6 +15,9 @@ walked the document then:
 - a value function that returns an object or array (none of ours do) could hide new matches:
   the group's later paths then evaluate on their own.
 
+Pseudonym functions (`memoize`) are pure and costly, and the same account ids recur all over
+one response, so within one document each distinct string is computed once.
+
     apply = compile_updates([GuardedUpdates(guard, (PathUpdate(path, fn, "redact"), ...)), ...])
     document = apply(document)
 """
@@ -33,6 +36,8 @@ from proxy.sanitize.path_batch import Hit, collect_hits
 __all__ = ["GuardedUpdates", "PathUpdate", "compile_updates"]
 
 DocumentFunction = Callable[[Any], Any]
+ValueFunction = Callable[[Any], Any]
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -40,8 +45,9 @@ class PathUpdate:
     """One path of a transform: each match becomes `fn(match)`, or is deleted if `fn` is None."""
 
     path: JsonPath
-    fn: Callable[[Any], Any] | None
+    fn: ValueFunction | None
     kind: str  # the transform's name, for error messages
+    memoize: bool = False  # `fn` is pure: a string's result may be reused within a document
 
 
 @dataclass(frozen=True)
@@ -79,19 +85,21 @@ def compile_updates(transforms: Sequence[GuardedUpdates]) -> DocumentFunction:
 
     def apply(document: Any) -> Any:
         states: dict[int, _GroupState] = {}
+        memos: dict[int, dict[str, Any]] = {}
         for guard, transform_steps in zip(guards, steps, strict=True):
             if guard is not None and not guard.find(document):
                 continue
             for update, group in transform_steps:
+                fn = _memoized(update.fn, memos) if update.memoize else update.fn
                 try:
                     if group is None:
-                        document = _apply_alone(update, document)
+                        document = _apply_alone(update.path, fn, document)
                     else:
                         state = states.get(id(group))
                         if state is None:
                             state = _collect(group, document)
                             states[id(group)] = state
-                        document = _apply_in_group(update, state, document)
+                        document = _apply_in_group(update.path, fn, state, document)
                 except ProxyError:
                     raise
                 except Exception as exc:  # a transform bug must fail closed, naming only the rule
@@ -134,18 +142,39 @@ def _collect(group: _Group, document: Any) -> _GroupState:
     return _GroupState(collect_hits(group.prefix_path.scan_roots(document), group.names))
 
 
-def _apply_alone(update: PathUpdate, document: Any) -> Any:
-    if update.fn is None:
-        return update.path.delete(document)
-    return update.path.map(document, update.fn)
+def _memoized(fn: ValueFunction | None, memos: dict[int, dict[str, Any]]) -> ValueFunction | None:
+    """`fn` remembering its string results for the current document (by `id(fn)` in `memos`)."""
+    if fn is None:
+        return None
+    memo = memos.setdefault(id(fn), {})
+    function = fn
+
+    def cached(value: Any) -> Any:
+        if type(value) is not str:
+            return function(value)
+        result = memo.get(value, _MISSING)
+        if result is _MISSING:
+            result = function(value)
+            if result is None or type(result) is str:  # never share a mutable result
+                memo[value] = result
+        return result
+
+    return cached
 
 
-def _apply_in_group(update: PathUpdate, state: _GroupState, document: Any) -> Any:
+def _apply_alone(path: JsonPath, fn: ValueFunction | None, document: Any) -> Any:
+    if fn is None:
+        return path.delete(document)
+    return path.map(document, fn)
+
+
+def _apply_in_group(
+    path: JsonPath, fn: ValueFunction | None, state: _GroupState, document: Any
+) -> Any:
     if state.spoiled:
-        return _apply_alone(update, document)
-    name = update.path.scan_name
+        return _apply_alone(path, fn, document)
+    name = path.scan_name
     assert name is not None
-    fn = update.fn
     changed = state.changed
     touched: list[tuple[int, str]] = []
     for node, enclosing in state.hits[name]:
