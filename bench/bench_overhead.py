@@ -8,6 +8,10 @@ alternating, so both see the same noise. Sequential: one client, one request at 
 Concurrent: `--threads` clients at once. The proxy's net overhead is p50(proxy) - p50(direct)
 minus the in-process sanitize time of that body. Target: net p50 overhead ≤ 2 ms.
 
+For scale, the sequential rounds also call a *floor*: a functions-framework function that only
+returns the proxy's (already sanitized) response, served the same way. Its p50 is what the
+server stack alone costs per request, before any proxy code runs.
+
     .venv/bin/python bench/bench_overhead.py [--requests 200] [--threads 4]
 """
 
@@ -16,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,6 +50,7 @@ class Latencies:
     mode: str
     proxied: list[float]
     direct: list[float]
+    floor: list[float]  # the bare functions-framework function (sequential only)
 
     def p(self, which: str, fraction: float) -> float:
         return percentile(self.proxied if which == "proxied" else self.direct, fraction)
@@ -79,6 +83,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+FLOOR_FUNCTION = """
+from pathlib import Path
+BODY = (Path(__file__).parent / "body.json").read_bytes()
+def route(request):
+    return BODY, 200, {"Content-Type": "application/json"}
+"""
+
+
 @contextmanager
 def running_proxy(credentials: SimulatorCredentials, scratch: Path) -> Iterator[str]:
     """The proxy under functions-framework; yields its base URL."""
@@ -86,10 +98,28 @@ def running_proxy(credentials: SimulatorCredentials, scratch: Path) -> Iterator[
     write_demo_secrets(credentials, secrets_file)
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     environment = demo_environment(credentials, secrets_file, base)
+    with running_function(Path(gcp_main.__file__), environment, scratch / "proxy.log") as url:
+        yield url
+
+
+@contextmanager
+def running_floor(body: bytes, scratch: Path) -> Iterator[str]:
+    """A functions-framework function answering `body` to every request."""
+    source = scratch / "floor" / "main.py"
+    source.parent.mkdir()
+    source.write_text(FLOOR_FUNCTION, "utf-8")
+    (source.parent / "body.json").write_bytes(body)
+    base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    with running_function(source, base, scratch / "floor.log") as url:
+        yield url
+
+
+@contextmanager
+def running_function(source: Path, environment: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`route` of `source` under functions-framework (gunicorn); yields its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "functions_framework", "--target", "route"]
-    command += ["--source", gcp_main.__file__, "--host", "127.0.0.1", "--port", str(port)]
-    log_path = scratch / "proxy.log"
+    command += ["--source", str(source), "--host", "127.0.0.1", "--port", str(port)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -143,14 +173,20 @@ def timed_get(url: str, headers: dict[str, str]) -> Request:
     return request
 
 
-def sequential(proxied: Request, direct: Request, requests: int) -> Latencies:
+def sequential(proxied: Request, direct: Request, floor: Request, requests: int) -> Latencies:
     through: list[float] = []
     straight: list[float] = []
-    with httpx.Client() as proxy_client, httpx.Client() as direct_client:
+    bare: list[float] = []
+    with (
+        httpx.Client() as proxy_client,
+        httpx.Client() as direct_client,
+        httpx.Client() as floor_client,
+    ):
         for _ in range(requests):
             through.append(proxied(proxy_client))
             straight.append(direct(direct_client))
-    return Latencies("sequential", through, straight)
+            bare.append(floor(floor_client))
+    return Latencies("sequential", through, straight, bare)
 
 
 def concurrent(proxied: Request, direct: Request, requests: int, threads: int) -> Latencies:
@@ -179,34 +215,37 @@ def concurrent(proxied: Request, direct: Request, requests: int, threads: int) -
         worker.start()
     for worker in workers:
         worker.join()
-    return Latencies(f"concurrent x{threads}", through, straight)
+    return Latencies(f"concurrent x{threads}", through, straight, [])
 
 
-def in_process_sanitize_ms(rounds: int = 61) -> float:
-    """Median wall milliseconds of sanitizing the fixture once, in this process."""
+def in_process_sanitize(rounds: int = 61) -> tuple[float, bytes]:
+    """Median CPU milliseconds of sanitizing the fixture once in this process, and the output."""
     sanitizer, endpoint = content_search_sanitizer()
     payload = small_payload()
     medians = interleaved({"sanitize": lambda: sanitizer.sanitize(endpoint, payload)}, rounds)
-    return medians["sanitize"]
+    return medians["sanitize"], sanitizer.sanitize(endpoint, payload)
 
 
 def measure_overhead(requests: int, threads: int) -> OverheadFigures:
+    sanitize_ms, sanitized = in_process_sanitize()  # before any server competes for the CPU
     simulator, credentials = start_simulator()
     try:
         with (
             tempfile.TemporaryDirectory(prefix="bench-overhead-") as scratch,
             running_proxy(credentials, Path(scratch)) as proxy_url,
+            running_floor(sanitized, Path(scratch)) as floor_url,
         ):
             path = SEARCH_CALL.url(credentials.cloud_id)
             proxied = timed_get(f"{proxy_url}{path}", {})
             bearer = {"Authorization": f"Bearer {direct_token(simulator, credentials)}"}
             direct = timed_get(f"{credentials.base_url}{path}", bearer)
-            sequential(proxied, direct, 20)  # warm: token exchange, connections, caches
-            serial = sequential(proxied, direct, requests)
+            floor = timed_get(f"{floor_url}{path}", {})
+            sequential(proxied, direct, floor, 20)  # warm: token exchange, connections, caches
+            serial = sequential(proxied, direct, floor, requests)
             parallel = concurrent(proxied, direct, requests, threads)
     finally:
         simulator.stop()
-    return OverheadFigures(serial, parallel, threads, in_process_sanitize_ms())
+    return OverheadFigures(serial, parallel, threads, sanitize_ms)
 
 
 def print_overhead(figures: OverheadFigures) -> None:
@@ -221,11 +260,13 @@ def print_overhead(figures: OverheadFigures) -> None:
             f" {row.p('proxied', 0.5):>10.2f} {row.p('direct', 0.95):>11.2f}"
             f" {row.p('proxied', 0.95):>10.2f} {row.overhead_p50:>7.2f} {row.overhead_p95:>7.2f}"
         )
-    mean_direct = statistics.fmean(figures.sequential.direct)
+    floor = percentile(figures.sequential.floor, 0.5)
     print(f"  sanitize of the body in-process (median CPU): {figures.sanitize_ms:.2f} ms")
+    print(f"  net sequential p50 overhead (beyond sanitizing): {figures.net_overhead_p50:.2f} ms")
+    print(f"  floor: a functions-framework function returning that body, p50: {floor:.2f} ms")
     print(
-        f"  net sequential p50 overhead (beyond sanitizing): {figures.net_overhead_p50:.2f} ms"
-        f" (direct mean {mean_direct:.2f} ms)"
+        f"  net p50 overhead beyond sanitizing and the floor: "
+        f"{figures.net_overhead_p50 - floor:.2f} ms"
     )
 
 
