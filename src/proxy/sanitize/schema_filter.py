@@ -134,12 +134,19 @@ class _Compiler:
 
 
 def _object_filter(properties: Mapping[str, SchemaFilter], keep_augments: bool) -> SchemaFilter:
+    # Most properties are plain strings: checked inline, without a call per value.
+    strings = frozenset(key for key, keep in properties.items() if keep is _string)
+    others = {key: keep for key, keep in properties.items() if keep is not _string}
+
     def filter_object(value: Any) -> Any:
         if not isinstance(value, dict):
             return None
         out: dict[str, Any] = {}
         for key, child in value.items():
-            keep = properties.get(key)
+            if key in strings:
+                out[key] = child if isinstance(child, str) else None
+                continue
+            keep = others.get(key)
             if keep is not None:
                 result = keep(child)
                 out[key] = None if result is _CONST_MISMATCH else result
