@@ -25,8 +25,7 @@ one response, so within one document each distinct string is computed once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from proxy.errors import ProxyError, SanitizationError
 from proxy.sanitize.jsonpath import JsonPath
@@ -40,8 +39,7 @@ ValueFunction = Callable[[Any], Any]
 _MISSING = object()
 
 
-@dataclass(frozen=True)
-class PathUpdate:
+class PathUpdate(NamedTuple):  # NamedTuples and plain classes: dataclasses cost cold start
     """One path of a transform: each match becomes `fn(match)`, or is deleted if `fn` is None."""
 
     path: JsonPath
@@ -50,29 +48,32 @@ class PathUpdate:
     memoize: bool = False  # `fn` is pure: a string's result may be reused within a document
 
 
-@dataclass(frozen=True)
-class GuardedUpdates:
+class GuardedUpdates(NamedTuple):
     """One transform: its paths, applied only when `guard` (`applyOnlyWhen`) finds something."""
 
     guard: JsonPath | None
     updates: tuple[PathUpdate, ...]
 
 
-@dataclass(frozen=True)
 class _Group:
     """Deep scans sharing one prefix, collected together; `names` are all their leaf names."""
 
-    prefix_path: JsonPath  # any member: they evaluate the prefix alike
-    names: frozenset[str]
+    __slots__ = ("names", "prefix_path")
+
+    def __init__(self, prefix_path: JsonPath, names: frozenset[str]) -> None:
+        self.prefix_path = prefix_path  # any member: they evaluate the prefix alike
+        self.names = names
 
 
-@dataclass
 class _GroupState:
     """One group during one document: its matches and the slots its paths have changed."""
 
-    hits: dict[str, list[Hit]]
-    changed: set[tuple[int, str]] = field(default_factory=set)
-    spoiled: bool = False
+    __slots__ = ("changed", "hits", "spoiled")
+
+    def __init__(self, hits: dict[str, list[Hit]]) -> None:
+        self.hits = hits
+        self.changed: set[tuple[int, str]] = set()
+        self.spoiled = False
 
 
 _Step = tuple[PathUpdate, _Group | None]
