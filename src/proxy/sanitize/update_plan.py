@@ -113,10 +113,11 @@ def compile_updates(transforms: Sequence[GuardedUpdates]) -> DocumentFunction:
 def _plan(transforms: Sequence[GuardedUpdates]) -> list[list[_Step]]:
     """Assign each deep scan to a group (or none), in one pass over the paths in order."""
     members: dict[int, list[PathUpdate]] = {}  # id(group key list) -> paths
-    open_groups: dict[tuple[Step, ...], list[PathUpdate]] = {}
+    open_groups: dict[tuple[tuple[type, Step], ...], list[PathUpdate]] = {}
     for transform in transforms:
         for update in transform.updates:
-            prefix = update.path.scan_prefix
+            steps = update.path.scan_prefix
+            prefix = None if steps is None else tuple((type(step), step) for step in steps)
             first = update.path.first_name
             for key in list(open_groups):
                 group_first = open_groups[key][0].path.first_name
