@@ -111,7 +111,16 @@ _uuid_id = st.uuids().map(lambda u: f"557058:{u}")
 _account_ids = st.lists(
     st.one_of(_hex24, _uuid_id), min_size=len(_FIXTURE_IDS), max_size=len(_FIXTURE_IDS), unique=True
 )
-_local_parts = st.text(string.ascii_lowercase + string.digits, min_size=10, max_size=20)
+# Words that occur in the sanitized examples anyway ("confluence" in the scopes) prove nothing:
+# a generated name or local part must be new to every original and sanitized example.
+_EXAMPLE_TEXTS = [
+    (EXAMPLES / kind / call["file"]).read_text("utf-8").lower()
+    for call in CALLS
+    for kind in ("original", "sanitized")
+]
+_local_parts = st.text(string.ascii_lowercase + string.digits, min_size=10, max_size=20).filter(
+    lambda word: not any(word in text for text in _EXAMPLE_TEXTS)
+)
 _domains = st.sampled_from(["example.com", "corp.example.org", "acme.co"])
 
 
