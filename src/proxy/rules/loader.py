@@ -281,21 +281,33 @@ def _transforms(value: Any, where: str) -> tuple[Transform, ...]:
     return tuple(_transform(item, f"{where}[{i}]") for i, item in _items(value, where))
 
 
-def _transform(value: Any, where: str) -> Transform:
+def _tagged_entry(
+    value: Any, where: str, catalogue: Mapping[str, Mapping[str, Any]], noun: str
+) -> tuple[str, _Fields, tuple[str, ...]]:
+    """(kind, its fields positioned after `jsonPaths`, the paths) of a transform or augment."""
     kind, body = _untag(value, where)
-    if kind not in TRANSFORM_OPTIONS:
-        known = ", ".join(sorted(TRANSFORM_OPTIONS))
-        raise RulesError(f"{where}: unknown transform {kind!r} (known: {known})")
-    where = f"{where} ({kind})"
-    fields = _Fields(body, where)
-    paths = fields.get("jsonPaths", _str_list, ())
-    fields.ignore("fields")
-    apply_only_when = fields.get("applyOnlyWhen", _str, None)
+    if kind not in catalogue:
+        known = ", ".join(sorted(catalogue))
+        raise RulesError(f"{where}: unknown {noun} {kind!r} (known: {known})")
+    fields = _Fields(body, f"{where} ({kind})")
+    return kind, fields, fields.get("jsonPaths", _str_list, ())
+
+
+def _options(fields: _Fields, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """The kind's options, each defaulted as the reference does; then no other key may remain."""
     options = {
-        key: fields.get(key, _option_cast(default), default)
-        for key, default in TRANSFORM_OPTIONS[kind].items()
+        key: fields.get(key, _option_cast(default), default) for key, default in defaults.items()
     }
     fields.finish()
+    return options
+
+
+def _transform(value: Any, where: str) -> Transform:
+    kind, fields, paths = _tagged_entry(value, where, TRANSFORM_OPTIONS, "transform")
+    where = fields.where
+    fields.ignore("fields")
+    apply_only_when = fields.get("applyOnlyWhen", _str, None)
+    options = _options(fields, TRANSFORM_OPTIONS[kind])
     _check_transform_options(kind, options, where)
     if not paths:
         log.warning("rules %s: no jsonPaths; the transform does nothing", where)
@@ -334,19 +346,8 @@ def _augments(value: Any, where: str) -> tuple[Augment, ...]:
 
 
 def _augment(value: Any, where: str) -> Augment:
-    kind, body = _untag(value, where)
-    if kind not in AUGMENT_OPTIONS:
-        known = ", ".join(sorted(AUGMENT_OPTIONS))
-        raise RulesError(f"{where}: unsupported augment {kind!r} (supported: {known})")
-    where = f"{where} ({kind})"
-    fields = _Fields(body, where)
-    paths = fields.get("jsonPaths", _str_list, ())
-    options = {
-        key: fields.get(key, _option_cast(default), default)
-        for key, default in AUGMENT_OPTIONS[kind].items()
-    }
-    fields.finish()
-    return Augment(kind=kind, json_paths=paths, options=options)
+    kind, fields, paths = _tagged_entry(value, where, AUGMENT_OPTIONS, "augment")
+    return Augment(kind=kind, json_paths=paths, options=_options(fields, AUGMENT_OPTIONS[kind]))
 
 
 def _check_refs(rules: Rules) -> None:
