@@ -108,23 +108,27 @@ PATH = (
 )
 
 
-def test_proxy_call_sends_exactly_what_it_signed(
-    wire: WireServer, aws_env: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    argv = [
+def signed_call_argv(wire: WireServer, *what: str) -> list[str]:
+    """`proxy call` against the wire server, signed as for a Lambda function URL."""
+    url = f"http://127.0.0.1:{wire.port}"
+    return [
         "call",
         "--url",
-        f"http://127.0.0.1:{wire.port}",
+        url,
         "--auth",
         "aws",
         "--aws-region",
         "us-east-1",
         "--aws-service",
         "lambda",
-        "--health-check",
-        PATH,
+        *what,
     ]
-    assert main(argv) == 0, capsys.readouterr()
+
+
+def test_proxy_call_sends_exactly_what_it_signed(
+    wire: WireServer, aws_env: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(signed_call_argv(wire, "--health-check", PATH)) == 0, capsys.readouterr()
     health, call = wire.received
     assert health.request_line == "GET / HTTP/1.1"
     assert health.headers["x-psoxy-health-check"] == "true"
@@ -144,19 +148,7 @@ def test_the_wire_check_can_fail(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "another-secret")
-    argv = [
-        "call",
-        "--url",
-        f"http://127.0.0.1:{wire.port}",
-        "--auth",
-        "aws",
-        "--aws-region",
-        "us-east-1",
-        "--aws-service",
-        "lambda",
-        "/x",
-    ]
-    assert main(argv) == 1
+    assert main(signed_call_argv(wire, "/x")) == 1
     out = capsys.readouterr().out
     assert out.startswith("GET /x: 403 in ")
     assert "hint: AWS refused the caller" in out
