@@ -10,11 +10,14 @@ import pytest
 
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.gateway.models import Headers, HttpRequest
-from proxy.gateway.pipeline import GatewayConfig
-from proxy.gateway.runtime import salt_sha256
+from proxy.gateway.pipeline import Gateway, GatewayConfig
+from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway.upstream import Upstream, UpstreamTarget
+from proxy.rules.loader import load_rules
+from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import example_response
-from support.gateway_rig import FACTS, ScriptedAuth, build_gateway, sanitizer
+from support.gateway_rig import FACTS, KEY, SALT, ScriptedAuth, build_gateway, sanitizer
 
 SPACES = "/ex/confluence/c1/wiki/api/v2/spaces"
 
@@ -330,3 +333,58 @@ def test_unexpected_errors_are_logged_without_their_message(
     assert "KeyError (message withheld)" in logged
     assert "alice@example.com" not in logged
     assert "upstream.py" in logged  # the stack says where
+
+
+# ------------------------------------------------- decrypted tokens in headers and bodies
+_HEADER_RULES = """
+allowedRequestHeaders: [X-Owner]
+endpoints:
+  - pathTemplate: /things
+    allowedMethods: [GET, POST]
+    responseSchema: {type: object, properties: {ok: {type: boolean}}}
+"""
+
+
+def _custom_rules_gateway(seen: list[httpx.Request]) -> Gateway:
+    custom = Sanitizer.build(
+        load_rules(_HEADER_RULES), PseudonymKeys(salt=SALT, encryption_key=KEY)
+    )
+    client = httpx.Client(
+        transport=httpx.MockTransport(
+            lambda r: seen.append(r) or httpx.Response(200, json={"ok": True})
+        )  # type: ignore[func-returns-value]
+    )
+    upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
+    runtime = LazyRuntime(lambda: Runtime(custom, ScriptedAuth(), upstream, salt_sha256(SALT)))
+    return Gateway(GatewayConfig(facts=FACTS), runtime)
+
+
+def test_a_decrypted_header_value_cannot_split_the_header() -> None:
+    seen: list[httpx.Request] = []
+    gateway = _custom_rules_gateway(seen)
+    tokenize = sanitizer().pseudonymizer.tokenize
+    for plaintext in ["a\r\nX-Evil: 1", "a\nb", "\x00"]:
+        headers = Headers([("X-Owner", tokenize(plaintext))])
+        response = gateway.handle(get("/things", headers=headers))
+        assert (response.status, response.headers.get("X-Psoxy-Error")) == (403, "BLOCKED_BY_RULES")
+    assert seen == []
+
+    owner = "557058:f3a2b1c0-1234-4abc-9def-0123456789ab"
+    response = gateway.handle(get("/things", headers=Headers([("X-Owner", tokenize(owner))])))
+    assert response.status == 200
+    assert seen[0].headers["x-owner"] == owner
+
+
+def test_a_decrypted_form_value_stays_one_value() -> None:
+    seen: list[httpx.Request] = []
+    gateway = _custom_rules_gateway(seen)
+    token = sanitizer().pseudonymizer.tokenize("a&b=c")
+    request = HttpRequest(
+        "POST",
+        "/things",
+        None,
+        Headers([("Content-Type", "application/x-www-form-urlencoded")]),
+        f"owner={token}&x=1".encode(),
+    )
+    assert gateway.handle(request).status == 200
+    assert seen[0].content == b"owner=a%26b%3Dc&x=1"

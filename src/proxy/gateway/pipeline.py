@@ -1,9 +1,10 @@
 """The request pipeline: one named step per line, in the reference's order.
 
 HTTPS → health check → IP allow-list → path normalization → URL safety → rules match (403) →
-body checks → decrypt `p~` tokens → source auth → upstream call (one retry after a 401) →
-sanitize (fail closed) → response. Every deliberate error is a `ProxyError`, converted to a
-response in exactly one place; anything else becomes a 500 with nothing from upstream in it.
+body checks → decrypt `p~` tokens (as data, see `decrypted_values`) → URL safety again → source
+auth → upstream call (one retry after a 401) → sanitize (fail closed) → response. Every
+deliberate error is a `ProxyError`, converted to a response in exactly one place; anything else
+becomes a 500 with nothing from upstream in it.
 
     gateway = Gateway(config, LazyRuntime(build_runtime))
     response = gateway.handle(request)
@@ -23,6 +24,7 @@ from proxy.errors import (
     RequestError,
     UnauthorizedIpAddress,
 )
+from proxy.gateway import decrypted_values
 from proxy.gateway.health import HEALTH_CHECK_HEADER, HealthCheck, HealthFacts
 from proxy.gateway.ip_allowlist import IpAllowList
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
@@ -127,8 +129,11 @@ class Gateway:
             raise BlockedByRules()
         body = _checked_body(request, endpoint)
         reverse = runtime.sanitizer.pseudonymizer.reverse_tokens
-        target_path = reverse(path)
-        target_query = reverse(request.raw_query) if request.raw_query is not None else None
+        target_path = reverse(path, escape=decrypted_values.in_path_segment)
+        target_query = None
+        if request.raw_query is not None:
+            target_query = reverse(request.raw_query, escape=decrypted_values.in_query)
+        check_url_is_unambiguous(target_path, target_query)
         headers = list(self._forwarded_headers(runtime, endpoint, request))
         if body:
             body = reverse_tokens_in_body(body, request.headers.get("content-type"), reverse)
@@ -152,7 +157,7 @@ class Gateway:
             lowered = name.lower()
             forwardable = lowered not in _NEVER_FORWARDED and not lowered.startswith("x-psoxy-")
             if lowered in allowed and forwardable:
-                yield name, reverse(value)
+                yield name, reverse(value, escape=decrypted_values.in_header)
 
     def _call(self, runtime: Runtime, outbound: OutboundRequest) -> UpstreamResponse:
         """The upstream call; after a 401 the rejected token is discarded and retried once."""

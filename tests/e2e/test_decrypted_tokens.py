@@ -1,0 +1,120 @@
+"""Over real HTTP: a `p~` token the caller sends back is decrypted into data, never structure.
+
+Tokens are made with the deployment's salt and key (those `running_proxy` stores), from
+plaintexts a hostile upstream could have planted; the simulator records what reached it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from proxy.sanitize.pseudonyms import Pseudonymizer
+from proxy.secret_value import Secret
+from proxy.simulator.app import AtlassianSimulator
+from proxy.simulator.demo import SimulatorCredentials
+from proxy.simulator.server import RecordedRequest
+from support.local_proxy import LocalProxy, running_proxy, running_simulator
+
+DEPLOYMENT = Pseudonymizer(Secret("salt"), Secret("secret"))
+ACCOUNT_ID = "557058:f3a2b1c0-1234-4abc-9def-0123456789ab"
+UNSAFE_EVERYWHERE = ["%2e%2e", "\u0000", "a\r\nb"]
+UNSAFE_IN_A_SEGMENT = ["..", ".", "a/b", "a\\b", "x?y", "x#y", *UNSAFE_EVERYWHERE]
+
+
+def token(plaintext: str) -> str:
+    return DEPLOYMENT.tokenize(plaintext)
+
+
+@pytest.fixture(scope="module")
+def site(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy]]:
+    with (
+        running_simulator() as (simulator, credentials),
+        running_proxy(credentials, tmp_path_factory.mktemp("tokens")) as proxy,
+    ):
+        yield simulator, credentials, proxy
+
+
+def forwarded(
+    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy], target: str
+) -> tuple[httpx.Response, list[RecordedRequest]]:
+    """The proxy's answer to GET `target` ({cloud} filled in), and what reached Confluence."""
+    simulator, credentials, proxy = site
+    simulator.server.clear_requests()
+    response = httpx.get(proxy.base_url + target.replace("{cloud}", credentials.cloud_id))
+    confluence = [r for r in simulator.server.requests() if r.path.startswith("/ex/")]
+    return response, confluence
+
+
+@pytest.mark.parametrize("plaintext", UNSAFE_IN_A_SEGMENT)
+def test_a_token_that_would_change_the_path_is_blocked(
+    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy], plaintext: str
+) -> None:
+    for target in (
+        f"/ex/confluence/{token(plaintext)}/wiki/api/v2/tasks",
+        f"/ex/confluence/{{cloud}}/wiki/api/v2/pages/{token(plaintext)}/versions",
+        f"/ex/confluence/{{cloud}}/wiki/api/v2/pages/.{token(plaintext)}/versions",
+    ):
+        response, confluence = forwarded(site, target)
+        assert (response.status_code, response.headers["x-psoxy-error"]) == (
+            403,
+            "BLOCKED_BY_RULES",
+        ), (plaintext, target)
+        assert response.content == b""
+        assert confluence == []
+
+
+def test_an_account_id_becomes_a_path_segment(
+    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+) -> None:
+    response, confluence = forwarded(
+        site, f"/ex/confluence/{{cloud}}/wiki/api/v2/pages/{token(ACCOUNT_ID)}/versions"
+    )
+    assert response.status_code == 200
+    _, credentials, _ = site
+    assert [(r.path, r.query) for r in confluence] == [
+        (f"/ex/confluence/{credentials.cloud_id}/wiki/api/v2/pages/{ACCOUNT_ID}/versions", "")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plaintext", "encoded"),
+    [
+        (ACCOUNT_ID, "557058%3Af3a2b1c0-1234-4abc-9def-0123456789ab"),
+        ("~5570581234abcd", "~5570581234abcd"),
+        ("alice@example.com", "alice%40example.com"),
+        ("..", ".."),
+        ("a/b", "a%2Fb"),
+        ("x?y", "x%3Fy"),
+        ("x#y", "x%23y"),
+        ("a&limit=1=", "a%26limit%3D1%3D"),
+        ('x" OR creator="y', "x%22%20OR%20creator%3D%22y"),
+    ],
+)
+def test_a_value_reversed_into_the_query_is_percent_encoded(
+    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    plaintext: str,
+    encoded: str,
+) -> None:
+    query = f"cql=creator%3D%22{token(plaintext)}%22&limit=10"
+    response, confluence = forwarded(
+        site, f"/ex/confluence/{{cloud}}/wiki/rest/api/content/search?{query}"
+    )
+    assert response.status_code == 200
+    assert [r.query for r in confluence] == [f"cql=creator%3D%22{encoded}%22&limit=10"]
+
+
+@pytest.mark.parametrize("plaintext", UNSAFE_EVERYWHERE)
+def test_a_token_unsafe_in_any_query_is_blocked(
+    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy], plaintext: str
+) -> None:
+    query = f"cql=creator%3D%22{token(plaintext)}%22"
+    response, confluence = forwarded(
+        site, f"/ex/confluence/{{cloud}}/wiki/rest/api/content/search?{query}"
+    )
+    assert (response.status_code, response.headers["x-psoxy-error"]) == (403, "BLOCKED_BY_RULES")
+    assert confluence == []
