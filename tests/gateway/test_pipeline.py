@@ -388,3 +388,26 @@ def test_a_decrypted_form_value_stays_one_value() -> None:
     )
     assert gateway.handle(request).status == 200
     assert seen[0].content == b"owner=a%26b%3Dc&x=1"
+
+
+def test_the_runtime_link_rewriter_decides_the_link_header_on_success_and_error() -> None:
+    link = '</wiki/api/v2/spaces?cursor=abc>; rel="next"'
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        status = 429 if "limit=1" in str(request.extensions["target"]) else 200
+        return httpx.Response(status, headers={"Link": link}, json={"results": [], "_links": {}})
+
+    client = httpx.Client(transport=httpx.MockTransport(upstream))
+    target = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
+    rewritten: list[str] = []
+
+    def rewrite(value: str) -> str | None:
+        rewritten.append(value)
+        return value.replace("abc", "p~x")
+
+    for rewriter, expected in [(None, None), (rewrite, link.replace("abc", "p~x"))]:
+        runtime = Runtime(sanitizer(), ScriptedAuth(), target, salt_sha256(SALT), rewriter)
+        gateway = Gateway(GatewayConfig(facts=FACTS), LazyRuntime(lambda r=runtime: r))
+        assert gateway.handle(get(SPACES, "limit=10")).headers.get("link") == expected
+        assert gateway.handle(get(SPACES, "limit=1")).headers.get("link") == expected
+    assert rewritten == [link, link]

@@ -30,6 +30,7 @@ from proxy.gateway.ip_allowlist import IpAllowList
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.outbound import OutboundRequest, reverse_tokens_in_body
 from proxy.gateway.paths import check_url_is_unambiguous, normalize_path
+from proxy.gateway.response_headers import pass_through_headers
 from proxy.gateway.responses import ERROR_HEADER, error_response, upstream_error_summary
 from proxy.gateway.runtime import LazyRuntime, Runtime
 from proxy.gateway.upstream import UpstreamResponse
@@ -37,13 +38,10 @@ from proxy.rules.model import Endpoint
 from proxy.rules.request_body import body_allowed
 from proxy.safe_logging import log_unexpected
 
-__all__ = ["PASS_THROUGH_HEADERS", "Gateway", "GatewayConfig"]
+__all__ = ["Gateway", "GatewayConfig"]
 
 log = logging.getLogger(__name__)
 
-PASS_THROUGH_HEADERS = frozenset(
-    {"content-type", "cache-control", "etag", "link", "expires", "last-modified", "retry-after"}
-)
 # Never forwarded upstream, even when rules list them: ours to set, or the caller's credentials.
 _NEVER_FORWARDED = frozenset({"authorization", "host", "cookie", "content-length", "connection"})
 _BODYLESS_METHODS = frozenset({"GET", "HEAD"})
@@ -173,7 +171,7 @@ class Gateway:
     def _respond(
         self, runtime: Runtime, endpoint: Endpoint, upstream: UpstreamResponse
     ) -> HttpResponse:
-        passed = _pass_through_headers(upstream.headers)
+        passed = pass_through_headers(upstream.headers, runtime.rewrite_link_header)
         if not upstream.is_success:
             summary = HttpResponse.json(
                 upstream.status, upstream_error_summary(upstream.status, upstream.body)
@@ -199,13 +197,3 @@ def _checked_body(request: HttpRequest, endpoint: Endpoint) -> bytes:
     if not body_allowed(endpoint.request_body, request.headers.get("content-type"), body):
         raise BlockedByRules("request body not allowed by the rules")
     return body
-
-
-def _pass_through_headers(headers: Headers) -> list[tuple[str, str]]:
-    """Only the allowed upstream headers, names lower-cased, repeats joined with `,`."""
-    joined: dict[str, list[str]] = {}
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered in PASS_THROUGH_HEADERS or lowered.startswith("x-ratelimit"):
-            joined.setdefault(lowered, []).append(value)
-    return [(name, ",".join(values)) for name, values in joined.items()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.auth.base import SourceAuth
@@ -34,6 +35,8 @@ class Runtime:
     source_auth: SourceAuth
     upstream: Upstream
     salt_sha256: str
+    rewrite_link_header: Callable[[str], str | None] | None = None
+    """Makes an upstream `Link` header identifier-free; None (or a None result) drops it."""
 
 
 LazyRuntime = Lazy[Runtime]
