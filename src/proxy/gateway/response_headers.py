@@ -89,9 +89,9 @@ def pass_through_headers(
         grouped.setdefault(name.lower(), []).append(value.strip())
     kept: list[tuple[str, str]] = []
     for name, values in grouped.items():
-        value = _checked(name, values, rewrite_link)
-        if value is not None:
-            kept.append((name, value))
+        checked = _checked(name, values, rewrite_link)
+        if checked is not None:
+            kept.append((name, checked))
     return kept
 
 
