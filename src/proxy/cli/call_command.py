@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from proxy.errors import OperatorToolError
+from proxy.http_client import cookieless_client
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
 from proxy.tooling.call_report import describe, summarize_all
@@ -76,7 +77,7 @@ def run(args: argparse.Namespace, *, http: httpx.Client | None = None) -> int:
     except OperatorToolError as exc:
         print(f"proxy call: {exc.message}", file=sys.stderr)
         return EXIT_INVALID
-    client = http or httpx.Client(timeout=args.timeout)
+    client = http or cookieless_client(timeout=args.timeout)
     try:
         platform, authenticate, rewrite = _authentication(args, base_url)
         caller = ProxyCaller(base_url, client, authenticate, rewrite_query=rewrite)

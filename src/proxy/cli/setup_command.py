@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from proxy.errors import OperatorToolError
+from proxy.http_client import cookieless_client
 from proxy.secret_value import Secret
 from proxy.tooling.atlassian_oauth import ATLASSIAN_API, ATLASSIAN_AUTH
 from proxy.tooling.secret_targets import (
@@ -107,7 +108,7 @@ def run(
         store = open_store(target, clients) if target is not None else None
         if store is not None:
             check_store_reachable(store)
-        client = http or httpx.Client(timeout=30.0)
+        client = http or cookieless_client(timeout=30.0)
         try:
             result = run_setup(options, console, client)
         finally:

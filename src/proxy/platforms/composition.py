@@ -24,6 +24,7 @@ from proxy.gateway.health import HealthFacts
 from proxy.gateway.pipeline import Gateway, GatewayConfig
 from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
 from proxy.gateway.upstream import Upstream, UpstreamTarget, timeouts_for
+from proxy.http_client import cookieless_client
 from proxy.rules.bundled import BUNDLED_RULES, bundled_rules_text
 from proxy.rules.loader import load_rules
 from proxy.rules.model import Rules
@@ -40,12 +41,12 @@ def default_user_agent() -> str:
 
 
 def new_http_client(settings: Settings) -> httpx.Client:
-    """One pooled client per warm instance; redirects are never followed automatically."""
+    """One pooled client per warm instance; no redirects followed, no cookies kept."""
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if settings.tls_version is TlsVersion.TLS_1_2:
         context.maximum_version = ssl.TLSVersion.TLSv1_2
-    return httpx.Client(
+    return cookieless_client(
         verify=context,
         follow_redirects=False,
         timeout=timeouts_for(settings.request_timeout_seconds),
