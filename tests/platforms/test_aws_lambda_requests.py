@@ -213,3 +213,36 @@ def test_no_source_ip_in_context_means_unknown_ip(event: EventFactory) -> None:
     del sample["requestContext"]["http"]["sourceIp"]
     assert sample["headers"]["x-forwarded-for"] == "123.123.123.123"
     assert received(sample).client_ip is None
+
+
+@pytest.mark.parametrize(
+    ("sample_file", "forge"),
+    [
+        (
+            "lambda-function-url-v2.json",
+            lambda e, v: e["headers"].__setitem__("x-forwarded-for", v),
+        ),
+        (
+            "api-gateway-http-v2-iam.json",
+            lambda e, v: e["headers"].__setitem__("x-forwarded-for", v),
+        ),
+        (
+            "api-gateway-http-v1-stage-proxy.json",
+            lambda e, v: (
+                e["headers"].__setitem__("X-Forwarded-For", v),
+                e["multiValueHeaders"].__setitem__("X-Forwarded-For", [v]),
+            ),
+        ),
+    ],
+)
+def test_a_forged_forwarded_for_never_names_the_caller(
+    event: EventFactory, sample_file: str, forge: Any
+) -> None:
+    sample = event(sample_file)
+    context = sample["requestContext"]
+    source = context["http"] if "http" in context else context["identity"]
+    source["sourceIp"] = "203.0.113.7"
+    forge(sample, "10.1.2.3")
+    assert received(sample).client_ip == "203.0.113.7"
+    forge(sample, "10.1.2.3, 10.9.9.9")
+    assert received(sample).client_ip == "203.0.113.7"

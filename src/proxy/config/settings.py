@@ -125,6 +125,8 @@ class Settings:
     # --- request handling -----------------------------------------------------------------
     allowed_data_access_ip_blocks: tuple[IpNetwork, ...]
     """ALLOWED_DATA_ACCESS_IP_BLOCKS parsed; empty means no IP restriction."""
+    trusted_proxy_hops: int
+    """TRUSTED_PROXY_HOPS (default 0): proxies in front of the platform's own, see `client_ip`."""
     request_path_prefix_to_trim: str | None
     """REQUEST_PATH_PREFIX_TO_TRIM, e.g. ``/v1/``."""
     is_development_mode: bool
@@ -197,6 +199,7 @@ class Settings:
             follow_redirects=env.boolean("FOLLOW_REDIRECTS", default=True),
             user_agent=env.text("USER_AGENT"),
             allowed_data_access_ip_blocks=env.ip_blocks("ALLOWED_DATA_ACCESS_IP_BLOCKS"),
+            trusted_proxy_hops=env.integer("TRUSTED_PROXY_HOPS", default=0, minimum=0),
             request_path_prefix_to_trim=env.text("REQUEST_PATH_PREFIX_TO_TRIM"),
             is_development_mode=env.boolean("IS_DEVELOPMENT_MODE", default=False),
             rules=env.raw("RULES"),

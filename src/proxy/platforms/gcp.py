@@ -2,15 +2,15 @@
 
 The raw request target comes from `environ["RAW_URI"]` (set by gunicorn and werkzeug):
 Flask's `request.path` is percent-decoded, and the rules must see the bytes as sent. The client
-IP is the second-to-last `X-Forwarded-For` hop, as the reference trusts Google's load balancer
-(`<client>, <lb>`); left-most entries are client-controlled.
+IP is the `X-Forwarded-For` entry Google's front end appended (the last one), or the socket
+peer under `proxy serve`: see `proxy.platforms.client_ip`.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from proxy.errors import ProxyError
@@ -18,21 +18,21 @@ from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.pipeline import Gateway
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
+from proxy.platforms.client_ip import ForwardedFor
 
 if TYPE_CHECKING:  # flask is only present where functions-framework is installed
     import flask
 
-__all__ = ["client_ip_from_forwarded_for", "make_route", "to_flask_response", "to_http_request"]
+__all__ = ["ServedGateway", "make_route", "to_flask_response", "to_http_request"]
 
 log = logging.getLogger(__name__)
 
 
-def client_ip_from_forwarded_for(value: str | None) -> str | None:
-    """Second-to-last hop when there are two or more, else the only one."""
-    hops = [hop.strip() for hop in (value or "").split(",") if hop.strip()]
-    if len(hops) >= 2:
-        return hops[-2]
-    return hops[0] if hops else None
+class ServedGateway(NamedTuple):
+    """What the entry point serves with: the gateway, and whose `X-Forwarded-For` it trusts."""
+
+    gateway: Gateway
+    forwarded_for: ForwardedFor
 
 
 def _raw_target(environ: Mapping[str, Any], fallback: str) -> tuple[str, str | None]:
@@ -44,17 +44,19 @@ def _raw_target(environ: Mapping[str, Any], fallback: str) -> tuple[str, str | N
     return path or "/", query if sep else None
 
 
-def to_http_request(request: flask.Request) -> HttpRequest:
+def to_http_request(request: flask.Request, forwarded_for: ForwardedFor) -> HttpRequest:
     path, query = _raw_target(request.environ, request.full_path)
     forwarded_proto = request.headers.get("X-Forwarded-Proto")
-    client_ip = client_ip_from_forwarded_for(request.headers.get("X-Forwarded-For"))
+    client_ip = forwarded_for.client_ip(
+        request.headers.get("X-Forwarded-For"), peer=request.remote_addr
+    )
     return HttpRequest(
         method=request.method,
         raw_path=path,
         raw_query=query,
         headers=Headers(list(request.headers.items())),
         body=request.get_data(cache=False),
-        client_ip=client_ip or request.remote_addr,
+        client_ip=client_ip,
         is_https=None if forwarded_proto is None else forwarded_proto.lower() == "https",
     )
 
@@ -71,23 +73,25 @@ def to_flask_response(response: HttpResponse) -> flask.Response:
     return result
 
 
-def make_route(build_gateway: Callable[[], Gateway]) -> Callable[[flask.Request], flask.Response]:
+def make_route(
+    build: Callable[[], ServedGateway],
+) -> Callable[[flask.Request], flask.Response]:
     """The functions-framework entry point; the gateway is built on the first request."""
-    gateway = Lazy(build_gateway)
+    served = Lazy(build)
 
     def route(request: flask.Request) -> flask.Response:
         try:
-            ready = gateway.get()
+            ready = served.get()
         except ProxyError as error:
             log.error("cannot start the proxy: %s: %s", error.code, error.message)
             return to_flask_response(error_response(error))
         try:
-            http_request = to_http_request(request)
+            http_request = to_http_request(request, ready.forwarded_for)
         except Exception:
             log.exception("could not read the request")
             return to_flask_response(
                 HttpResponse(400, Headers([("X-Psoxy-Error", "INVALID_REQUEST")]))
             )
-        return to_flask_response(ready.handle(http_request))
+        return to_flask_response(ready.gateway.handle(http_request))
 
     return route
