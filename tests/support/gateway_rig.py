@@ -42,8 +42,9 @@ class ScriptedAuth:
         token = f"token-{self.issued}"
         return UpstreamCredentials(headers={"Authorization": f"Bearer {token}"}, token_id=token)
 
-    def rejected(self, credentials: UpstreamCredentials) -> None:
+    def rejected(self, credentials: UpstreamCredentials) -> bool:
         self.rejected_ids.append(credentials.token_id)
+        return True
 
     def health(self) -> Mapping[str, object]:
         return self.health_facts

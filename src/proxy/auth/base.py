@@ -6,8 +6,7 @@ asks once more. Everything about tokens, stores, locks and rotation stays behind
 
     creds = auth.credentials()
     response = upstream.send(request, headers=creds.headers)
-    if response.status_code == 401:
-        auth.rejected(creds)
+    if response.status_code == 401 and auth.rejected(creds):
         creds = auth.credentials()   # a fresh token, never the rejected one
 """
 
@@ -44,8 +43,13 @@ class SourceAuth(Protocol):
         """
         ...
 
-    def rejected(self, credentials: UpstreamCredentials) -> None:
-        """Upstream answered 401 to these credentials: forget them everywhere they are cached."""
+    def rejected(self, credentials: UpstreamCredentials) -> bool:
+        """Upstream answered 401 to these credentials: forget them everywhere they are cached.
+
+        True when the next `credentials()` carries another token (a retry is worth it); False
+        when the token is kept, e.g. because a 401 anyone can provoke must not drive refresh
+        token rotations faster than the auth allows.
+        """
         ...
 
     def health(self) -> Mapping[str, object]:

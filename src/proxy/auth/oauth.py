@@ -13,9 +13,11 @@ process (mutex) and once across instances (the store's ``OAUTH_REFRESH_TOKEN`` l
    then share the access token, wait for eventual consistency, release the lock in ``finally``.
 
 `rejected` forgets exactly the token upstream refused, so the next call refreshes instead of
-serving it again (from memory or the shared copy). ``invalid_grant`` raises
-`RefreshTokenRevoked` and stops further exchanges with that refresh token until an operator
-stores a new one. Differences from the reference are documented in ``docs/configuration.md``.
+serving it again (from memory or the shared copy), at most once a minute: a 401 is something
+a caller can provoke, and each forced refresh rotates the refresh token under the lock.
+``invalid_grant`` raises `RefreshTokenRevoked` and stops further exchanges with that refresh
+token until an operator stores a new one. Differences from the reference are documented in
+``docs/configuration.md``.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class RefreshTiming:
     write_attempts: int = 3
     write_retry_delay_seconds: float = 0.15
     busy_retry_after_seconds: int = 30
+    forced_refresh_interval_seconds: float = 60.0  # a 401 forces at most one refresh per minute
     shared_token_versions: int = 5
 
 
@@ -111,6 +114,7 @@ class RefreshTokenSourceAuth:
         self._rejected: OrderedDict[str, None] = OrderedDict()
         self._dead_refresh_token: str | None = None
         self._last_rotation_at: float | None = None
+        self._last_forced_refresh_at: float | None = None
         self._last_error: str | None = None
 
     # ------------------------------------------------------------------ SourceAuth
@@ -123,16 +127,36 @@ class RefreshTokenSourceAuth:
             headers={"Authorization": f"Bearer {token.value.reveal()}"}, token_id=token.token_id
         )
 
-    def rejected(self, credentials: UpstreamCredentials) -> None:
+    def rejected(self, credentials: UpstreamCredentials) -> bool:
+        now = self._clock()
+        interval = self._timing.forced_refresh_interval_seconds
         with self._state:
-            self._rejected[credentials.token_id] = None
-            while len(self._rejected) > _REJECTED_MEMORY:
-                self._rejected.popitem(last=False)
-            if self._token is not None and self._token.token_id == credentials.token_id:
-                self._token = None
-        _log.info(
-            "upstream rejected access token %s; it will not be used again", credentials.token_id
-        )
+            if credentials.token_id in self._rejected:
+                return True  # another request reported it first; a fresh token is coming
+            recent = self._last_forced_refresh_at
+            if recent is not None and now - recent < interval:
+                forget = False
+            else:
+                forget = True
+                self._last_forced_refresh_at = now
+                self._rejected[credentials.token_id] = None
+                while len(self._rejected) > _REJECTED_MEMORY:
+                    self._rejected.popitem(last=False)
+                if self._token is not None and self._token.token_id == credentials.token_id:
+                    self._token = None
+        if forget:
+            _log.info(
+                "upstream rejected access token %s; it will not be used again",
+                credentials.token_id,
+            )
+        else:
+            _log.warning(
+                "upstream rejected access token %s; kept, as a refresh was forced less than "
+                "%g s ago",
+                credentials.token_id,
+                interval,
+            )
+        return forget
 
     def health(self) -> Mapping[str, object]:
         return describe_health(

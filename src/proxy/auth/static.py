@@ -10,13 +10,13 @@ __all__ = ["NoSourceAuth"]
 
 
 class NoSourceAuth:
-    """A `SourceAuth` that adds no header; rejection is a no-op."""
+    """A `SourceAuth` that adds no header; a rejection changes nothing, so nothing is retried."""
 
     def credentials(self) -> UpstreamCredentials:
         return UpstreamCredentials(headers={}, token_id="none")  # noqa: S106 - not a secret
 
-    def rejected(self, credentials: UpstreamCredentials) -> None:
-        return None
+    def rejected(self, credentials: UpstreamCredentials) -> bool:
+        return False  # no other credentials to try
 
     def health(self) -> Mapping[str, object]:
         return {"strategy": "none"}

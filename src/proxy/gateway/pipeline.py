@@ -31,7 +31,12 @@ from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.outbound import OutboundRequest, reverse_tokens_in_body
 from proxy.gateway.paths import check_url_is_unambiguous, normalize_path
 from proxy.gateway.response_headers import pass_through_headers
-from proxy.gateway.responses import ERROR_HEADER, error_response, upstream_error_summary
+from proxy.gateway.responses import (
+    ERROR_HEADER,
+    error_response,
+    says_scope_mismatch,
+    upstream_error_summary,
+)
 from proxy.gateway.runtime import LazyRuntime, Runtime
 from proxy.gateway.upstream import UpstreamResponse
 from proxy.rules.model import Endpoint
@@ -158,12 +163,20 @@ class Gateway:
                 yield name, reverse(value, escape=decrypted_values.in_header)
 
     def _call(self, runtime: Runtime, outbound: OutboundRequest) -> UpstreamResponse:
-        """The upstream call; after a 401 the rejected token is discarded and retried once."""
+        """The upstream call; after a 401 the rejected token is discarded and retried once.
+
+        A 401 for a missing scope is the app's configuration, not the token: it goes back to the
+        caller with a hint, and the token is kept. The auth may also keep a token (it limits
+        how often a 401 may force a refresh); then there is nothing new to retry with.
+        """
         auth = runtime.source_auth
         credentials = auth.credentials()
         response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
-        if response.status == 401:
-            auth.rejected(credentials)
+        if (
+            response.status == 401
+            and not says_scope_mismatch(response.body)
+            and auth.rejected(credentials)
+        ):
             credentials = auth.credentials()
             response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         return response

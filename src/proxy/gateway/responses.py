@@ -10,14 +10,15 @@ from __future__ import annotations
 from proxy.errors import BlockedByRules, ProxyError
 from proxy.gateway.models import Headers, HttpResponse
 
-__all__ = ["ERROR_HEADER", "error_response", "upstream_error_summary"]
+__all__ = ["ERROR_HEADER", "error_response", "says_scope_mismatch", "upstream_error_summary"]
 
 ERROR_HEADER = "X-Psoxy-Error"
+_SCOPE_MISMATCH = b"scope does not match"  # Atlassian: `Unauthorized; scope does not match`
 
 _HINTS = (
     (
         401,
-        b"scope does not match",
+        _SCOPE_MISMATCH,
         "The OAuth token lacks a scope this call needs: add the "
         "scope to the Atlassian app and run `proxy setup confluence` again.",
     ),
@@ -42,6 +43,11 @@ def error_response(error: ProxyError) -> HttpResponse:
         return HttpResponse(error.status, Headers(headers))
     headers.append(("Content-Type", "text/plain; charset=utf-8"))
     return HttpResponse(error.status, Headers(headers), error.message.encode("utf-8"))
+
+
+def says_scope_mismatch(body: bytes) -> bool:
+    """Whether a 401 body is Atlassian's missing-scope answer (no token refresh can help)."""
+    return _SCOPE_MISMATCH in body[:65536].lower()
 
 
 def upstream_error_summary(status: int, body: bytes) -> dict[str, object]:
