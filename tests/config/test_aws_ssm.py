@@ -15,6 +15,7 @@ from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock
 from support.moto_server import MotoServer
+from support.ssm_outage import DeleteOutage
 
 NAMING = SecretNaming(instance_prefix="PSOXY_CONFLUENCE_CLOUD_", shared_prefix="")
 
@@ -177,4 +178,59 @@ def test_a_stale_lock_is_removed_then_taken(moto: MotoServer) -> None:
     assert lock_value(moto) is None
     lease = lock.try_acquire()
     assert lease is not None
+    assert lock_value(moto) == lease.owner
+
+
+def outage_store(moto: MotoServer, clock: FakeClock, failures: int) -> SsmParameterStore:
+    client = DeleteOutage(moto.ssm(), failures=failures)
+    return SsmParameterStore(
+        NAMING,
+        client,  # type: ignore[arg-type]
+        clock=clock.now,
+        sleep=clock.sleep,
+        rng=random.Random(7),
+    )
+
+
+def test_the_lock_value_names_its_owner_instance(moto: MotoServer, clock: FakeClock) -> None:
+    lock = make_store(moto, clock).lock("OAUTH_REFRESH_TOKEN")
+    first = lock.try_acquire()
+    assert first is not None
+    assert lock.release(first) is True
+    clock.advance(5)
+    second = lock.try_acquire()
+    assert second is not None
+    assert first.owner.rsplit("_", 1)[1] == second.owner.rsplit("_", 1)[1]
+    assert first.owner != second.owner
+    other = make_store(moto, clock).lock("OAUTH_REFRESH_TOKEN")
+    assert lock.release(second) is True
+    third = other.try_acquire()
+    assert third is not None
+    assert third.owner.rsplit("_", 1)[1] != first.owner.rsplit("_", 1)[1]
+
+
+def test_after_a_failed_release_the_owner_takes_its_lock_back_others_wait(
+    moto: MotoServer, clock: FakeClock
+) -> None:
+    lock = outage_store(moto, clock, failures=1).lock("OAUTH_REFRESH_TOKEN")
+    other = make_store(moto, clock).lock("OAUTH_REFRESH_TOKEN")
+    lease = lock.try_acquire()
+    assert lease is not None
+
+    assert lock.release(lease) is False  # the store is out: the lock stays behind
+    assert lock_value(moto) == lease.owner
+
+    assert other.try_acquire() is None  # another instance waits for the 120 s lifetime
+    again = lock.try_acquire()  # the owner does not
+    assert again is not None
+    assert lock_value(moto) == again.owner
+    assert lock.release(again) is True
+    assert lock_value(moto) is None
+
+
+def test_a_live_lease_is_never_taken_back(moto: MotoServer, clock: FakeClock) -> None:
+    lock = make_store(moto, clock).lock("OAUTH_REFRESH_TOKEN")
+    lease = lock.try_acquire()
+    assert lease is not None
+    assert lock.try_acquire() is None  # held by this very instance, not released: still held
     assert lock_value(moto) == lease.owner

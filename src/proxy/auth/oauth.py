@@ -10,7 +10,8 @@ process (mutex) and once across instances (the store's ``OAUTH_REFRESH_TOKEN`` l
 2. inside the lock look again (in memory, shared) and only then exchange the refresh token,
    read fresh from the store (or the unsaved rotated one we still hold);
 3. persist the rotated refresh token *first* (retries; kept in memory if it cannot be written),
-   then share the access token, wait for eventual consistency, release the lock in ``finally``.
+   then share the access token, wait for eventual consistency, release the lock in ``finally``
+   (a release the store fails is retried at the start of the next request).
 
 `rejected` forgets exactly the token upstream refused, so the next call refreshes instead of
 serving it again (from memory or the shared copy), at most once a minute: a 401 is something
@@ -115,11 +116,13 @@ class RefreshTokenSourceAuth:
         self._dead_refresh_token: str | None = None
         self._last_rotation_at: float | None = None
         self._last_forced_refresh_at: float | None = None
+        self._unreleased: LockLease | None = None
         self._last_error: str | None = None
 
     # ------------------------------------------------------------------ SourceAuth
     def credentials(self) -> UpstreamCredentials:
         self._rotation.retry_pending()
+        self._retry_release()
         token = self._reusable_token()
         if token is None:
             token = self._refresh_or_fallback()
@@ -245,7 +248,29 @@ class RefreshTokenSourceAuth:
                 )
             return token
         finally:
-            self._lock.release(lease)
+            self._release(lease)
+
+    def _release(self, lease: LockLease) -> None:
+        """Let go of the lock; if the store fails, remember the lease to retry next request."""
+        released = self._lock.release(lease)
+        with self._state:
+            self._unreleased = None if released else lease
+
+    def _retry_release(self) -> None:
+        """Release a lock a store outage left behind, so other instances need not wait it out.
+
+        Skipped while this instance refreshes: that refresh takes its own lock back anyway, and
+        a release racing with it could delete the lock it just took.
+        """
+        if self._unreleased is None or not self._mutex.acquire(blocking=False):
+            return
+        try:
+            with self._state:
+                lease, self._unreleased = self._unreleased, None
+            if lease is not None:
+                self._release(lease)
+        finally:
+            self._mutex.release()
 
     def _backoff(self, attempt: int) -> float:
         jitter = self._rng.uniform(0, self._timing.lock_wait_jitter_seconds)

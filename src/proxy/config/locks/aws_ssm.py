@@ -6,14 +6,18 @@ time-to-live (120 s, by the parameter's LastModifiedDate) is stale: it is delete
 caller tries again on its next attempt. Release deletes the parameter only if it still carries
 our value, so we never delete a lock another instance took after ours went stale.
 
-The value is ``locked_<epochMillis>_<owner>``; Java instances only test presence and age, so
-both can share one lock during a migration.
+The value is ``locked_<epochMillis>_<instance>``, where ``<instance>`` is fixed for the life of
+this lock object (one per warm instance). A release the store failed leaves the parameter
+behind; other instances wait for its lifetime to end, but this one, finding its own value and
+no lease of its own still in use, deletes it and takes the lock at once. Java instances only
+test presence and age, so both can share one lock during a migration.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 from typing import TYPE_CHECKING
 
 from proxy.config.locks.base import LockLease, new_owner_id
@@ -47,6 +51,9 @@ class SsmParameterLock:
         self._clock = clock
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._instance = new_owner_id()
+        self._in_use: set[str] = set()  # values of leases handed out and not yet let go
+        self._in_use_lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -54,14 +61,11 @@ class SsmParameterLock:
 
     def try_acquire(self) -> LockLease | None:
         now = self._clock()
-        value = f"locked_{int(now * 1000)}_{new_owner_id()}"
-        try:
-            self._client.put_parameter(Name=self._name, Value=value, Type="String", Overwrite=False)
-        except AWS_ERRORS as exc:
-            if aws_error_code(exc) == "ParameterAlreadyExists":
-                self._remove_if_stale()
-            else:
-                _log.warning("lock %s: put failed (%s)", self._name, aws_error_code(exc))
+        value = f"locked_{int(now * 1000)}_{self._instance}"
+        with self._in_use_lock:
+            self._in_use.add(value)  # before the put: never mistaken for an orphan of ours
+        if not self._put_if_absent(value, reclaim=True):
+            self._let_go(value)
             return None
         lease = LockLease(name=self._name, owner=value, acquired_at=now)
         self._sleep(0.1 + self._rng.random() * 0.2)
@@ -73,10 +77,12 @@ class SsmParameterLock:
             return None
         if current != value:
             _log.info("lock %s: lost the race to another instance", self._name)
+            self._let_go(value)
             return None
         return lease
 
-    def release(self, lease: LockLease) -> None:
+    def release(self, lease: LockLease) -> bool:
+        self._let_go(lease.owner)
         try:
             if self._current_value() == lease.owner:
                 self._client.delete_parameter(Name=self._name)
@@ -85,6 +91,42 @@ class SsmParameterLock:
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterNotFound":
                 _log.warning("lock %s: release failed (%s)", self._name, aws_error_code(exc))
+                return False
+        return True
+
+    def _put_if_absent(self, value: str, *, reclaim: bool) -> bool:
+        """Create the lock parameter; on a conflict, take back our orphan or clear a stale one."""
+        try:
+            self._client.put_parameter(Name=self._name, Value=value, Type="String", Overwrite=False)
+        except AWS_ERRORS as exc:
+            if aws_error_code(exc) != "ParameterAlreadyExists":
+                _log.warning("lock %s: put failed (%s)", self._name, aws_error_code(exc))
+            elif reclaim and self._remove_own_orphan():
+                return self._put_if_absent(value, reclaim=False)
+            else:
+                self._remove_if_stale()
+            return False
+        return True
+
+    def _remove_own_orphan(self) -> bool:
+        """Delete the lock if it is ours and no lease of ours is in use: a release that failed."""
+        try:
+            current = self._current_value()
+            with self._in_use_lock:
+                orphan = current is not None and current not in self._in_use
+            if not orphan or current is None or not current.endswith(f"_{self._instance}"):
+                return False
+            _log.warning("lock %s: left behind by a failed release; taking it back", self._name)
+            self._client.delete_parameter(Name=self._name)
+        except AWS_ERRORS as exc:
+            if aws_error_code(exc) != "ParameterNotFound":
+                _log.warning("lock %s: take-back failed (%s)", self._name, aws_error_code(exc))
+                return False
+        return True
+
+    def _let_go(self, value: str) -> None:
+        with self._in_use_lock:
+            self._in_use.discard(value)
 
     def _current_value(self) -> str | None:
         try:

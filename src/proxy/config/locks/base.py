@@ -54,8 +54,12 @@ class DistributedLock(Protocol):
         """Take the lock if it is free (or stale); None when someone else holds it."""
         ...
 
-    def release(self, lease: LockLease) -> None:
-        """Let go, but only if we still hold it; never raises (problems are logged)."""
+    def release(self, lease: LockLease) -> bool:
+        """Let go, but only if we still hold it; never raises (problems are logged).
+
+        False when the store could not be asked: the lock may still be held, so the caller
+        should try again later (until then it stops other instances for its lifetime).
+        """
         ...
 
 
@@ -78,7 +82,8 @@ class ThreadLock:
         self._owner = new_owner_id()
         return LockLease(name=self._name, owner=self._owner, acquired_at=self._clock())
 
-    def release(self, lease: LockLease) -> None:
+    def release(self, lease: LockLease) -> bool:
         if self._owner is not None and lease.owner == self._owner:
             self._owner = None
             self._lock.release()
+        return True

@@ -79,20 +79,21 @@ class GcpSecretLabelLock:
             return None
         return LockLease(name=self._path, owner=owner, acquired_at=now)
 
-    def release(self, lease: LockLease) -> None:
+    def release(self, lease: LockLease) -> bool:
         for _ in range(_RELEASE_ATTEMPTS):
             try:
                 secret = self._client.get_secret(name=self._path, timeout=self._timeout)
             except gexc.GoogleAPICallError as exc:
                 _log.warning("lock %s: release read failed (%s)", self._path, type(exc).__name__)
-                return
+                return False
             if secret.labels.get(LOCKED_BY) != lease.owner:
                 _log.warning("lock %s: not ours any more; left in place", self._path)
-                return
+                return True
             labels = {k: v for k, v in secret.labels.items() if k not in (LOCKED, LOCKED_BY)}
             if self._update_labels(secret, labels):
-                return
+                return True
         _log.warning("lock %s: release kept conflicting; it will go stale", self._path)
+        return False
 
     def _update_labels(self, secret: types.Secret, labels: dict[str, str]) -> bool:
         """Conditional update (etag); False when someone else changed the secret meanwhile."""

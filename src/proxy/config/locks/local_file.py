@@ -54,14 +54,15 @@ class FileLock:
         os.write(fd, f"{owner} pid={os.getpid()}\n".encode())
         return LockLease(name=self.name, owner=owner, acquired_at=self._clock(), handle=fd)
 
-    def release(self, lease: LockLease) -> None:
+    def release(self, lease: LockLease) -> bool:
         if not isinstance(lease.handle, int):
             _log.warning("ignoring release of %s: the lease holds no file descriptor", self.name)
-            return
+            return True
         try:
             fcntl.flock(lease.handle, fcntl.LOCK_UN)
         finally:
-            os.close(lease.handle)
+            os.close(lease.handle)  # the kernel drops the lock with the descriptor
+        return True
 
 
 @contextlib.contextmanager
