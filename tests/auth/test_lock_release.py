@@ -8,17 +8,16 @@ without waiting out the lock's 120 s lifetime; B, another instance, must still w
 
 from __future__ import annotations
 
-import random
+from collections.abc import Callable
 
-import httpx
 import pytest
 
-from proxy.auth import SourceAuth, build_source_auth
+from proxy.auth import SourceAuth
 from proxy.config.stores.aws_ssm import SsmParameterStore
 from proxy.errors import SourceAuthBusy
 from proxy.simulator import AtlassianSimulator
 from support.auth_backends import NAMING, PREFIX, SsmBackend
-from support.auth_rig import auth_settings, operator_seed
+from support.auth_rig import operator_seed
 from support.fake_clock import FakeClock
 from support.moto_server import MotoServer
 from support.ssm_outage import DeleteOutage
@@ -26,23 +25,10 @@ from support.ssm_outage import DeleteOutage
 LOCK = PREFIX + "OAUTH_REFRESH_TOKEN_lock"
 
 
-def instance(
-    client: object, simulator: AtlassianSimulator, http: httpx.Client, clock: FakeClock
-) -> SourceAuth:
-    store = SsmParameterStore(
-        NAMING,
-        client,  # type: ignore[arg-type]
-        clock=clock.now,
-        sleep=clock.sleep,
-    )
-    return build_source_auth(
-        auth_settings(simulator.token_url, use_shared_token=False),
-        store,
-        http,
-        clock=clock.now,
-        sleep=clock.sleep,
-        rng=random.Random(3),
-    )
+def instance(make_auth: Callable[..., SourceAuth], client: object, clock: FakeClock) -> SourceAuth:
+    """One function instance: its own store over `client`, no shared access token."""
+    store = SsmParameterStore(NAMING, client, clock=clock.now, sleep=clock.sleep)  # type: ignore[arg-type]
+    return make_auth(store, use_shared_token=False, seed=3)
 
 
 def lock_held(moto: MotoServer) -> bool:
@@ -63,14 +49,14 @@ def lock_held(moto: MotoServer) -> bool:
 def test_the_owner_refreshes_again_at_once_another_instance_waits(
     moto: MotoServer,
     simulator: AtlassianSimulator,
-    http: httpx.Client,
+    make_auth: Callable[..., SourceAuth],
     clock: FakeClock,
     delete_failures: int,
 ) -> None:
     SsmBackend(moto).seed(operator_seed(simulator, now=clock.now()))
     outage = DeleteOutage(moto.ssm(), failures=delete_failures)
-    a = instance(outage, simulator, http, clock)
-    b = instance(moto.ssm(), simulator, http, clock)
+    a = instance(make_auth, outage, clock)
+    b = instance(make_auth, moto.ssm(), clock)
 
     first = a.credentials()
     assert simulator.oauth.token_exchanges == 1

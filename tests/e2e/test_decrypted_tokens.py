@@ -6,17 +6,13 @@ plaintexts a hostile upstream could have planted; the simulator records what rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
-from proxy.simulator.app import AtlassianSimulator
-from proxy.simulator.demo import SimulatorCredentials
 from proxy.simulator.server import RecordedRequest
-from support.local_proxy import LocalProxy, running_proxy, running_simulator
+from support.local_proxy import Site
 
 DEPLOYMENT = Pseudonymizer(Secret("salt"), Secret("secret"))
 ACCOUNT_ID = "557058:f3a2b1c0-1234-4abc-9def-0123456789ab"
@@ -28,20 +24,7 @@ def token(plaintext: str) -> str:
     return DEPLOYMENT.tokenize(plaintext)
 
 
-@pytest.fixture(scope="module")
-def site(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy]]:
-    with (
-        running_simulator() as (simulator, credentials),
-        running_proxy(credentials, tmp_path_factory.mktemp("tokens")) as proxy,
-    ):
-        yield simulator, credentials, proxy
-
-
-def forwarded(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy], target: str
-) -> tuple[httpx.Response, list[RecordedRequest]]:
+def forwarded(site: Site, target: str) -> tuple[httpx.Response, list[RecordedRequest]]:
     """The proxy's answer to GET `target` ({cloud} filled in), and what reached Confluence."""
     simulator, credentials, proxy = site
     simulator.server.clear_requests()
@@ -51,9 +34,7 @@ def forwarded(
 
 
 @pytest.mark.parametrize("plaintext", UNSAFE_IN_A_SEGMENT)
-def test_a_token_that_would_change_the_path_is_blocked(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy], plaintext: str
-) -> None:
+def test_a_token_that_would_change_the_path_is_blocked(site: Site, plaintext: str) -> None:
     for target in (
         f"/ex/confluence/{token(plaintext)}/wiki/api/v2/tasks",
         f"/ex/confluence/{{cloud}}/wiki/api/v2/pages/{token(plaintext)}/versions",
@@ -69,7 +50,7 @@ def test_a_token_that_would_change_the_path_is_blocked(
 
 
 def test_an_account_id_becomes_a_path_segment(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
 ) -> None:
     response, confluence = forwarded(
         site, f"/ex/confluence/{{cloud}}/wiki/api/v2/pages/{token(ACCOUNT_ID)}/versions"
@@ -96,7 +77,7 @@ def test_an_account_id_becomes_a_path_segment(
     ],
 )
 def test_a_value_reversed_into_the_query_is_percent_encoded(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
     plaintext: str,
     encoded: str,
 ) -> None:
@@ -109,9 +90,7 @@ def test_a_value_reversed_into_the_query_is_percent_encoded(
 
 
 @pytest.mark.parametrize("plaintext", UNSAFE_EVERYWHERE)
-def test_a_token_unsafe_in_any_query_is_blocked(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy], plaintext: str
-) -> None:
+def test_a_token_unsafe_in_any_query_is_blocked(site: Site, plaintext: str) -> None:
     query = f"cql=creator%3D%22{token(plaintext)}%22"
     response, confluence = forwarded(
         site, f"/ex/confluence/{{cloud}}/wiki/rest/api/content/search?{query}"

@@ -6,31 +6,18 @@ callers' requests, and to the token endpoint with the refresh token.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 import httpx
-import pytest
 
-from proxy.simulator.app import AtlassianSimulator
-from proxy.simulator.demo import SimulatorCredentials
 from proxy.simulator.routes import SimRequest, SimResponse
-from support.local_proxy import LocalProxy, running_proxy, running_simulator
+from support.local_proxy import Site
 
 SPACES = "/ex/confluence/{cloud}/wiki/api/v2/spaces?limit=10"
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Iterator[tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy]]:
-    with (
-        running_simulator() as (simulator, credentials),
-        running_proxy(credentials, tmp_path) as proxy,
-    ):
-        yield simulator, credentials, proxy
-
-
 def test_a_cookie_set_upstream_is_never_sent_again(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
 ) -> None:
     simulator, credentials, proxy = site
     seen: list[tuple[str, str | None]] = []  # (what was called, its Cookie header)

@@ -7,15 +7,12 @@ server adds for itself), while well-formed rate-limit headers must still reach i
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import httpx
-import pytest
 
-from proxy.simulator.app import AtlassianSimulator
-from proxy.simulator.demo import SimulatorCredentials
 from proxy.simulator.routes import SimRequest, SimResponse
-from support.local_proxy import LocalProxy, running_proxy, running_simulator
+from support.local_proxy import Site
 
 SPACES = "/ex/confluence/{cloud}/wiki/api/v2/spaces?limit=10"
 ACCOUNT_ID = "557058:f3a2b1c0-1234-4abc-9def-0123456789ab"
@@ -52,19 +49,21 @@ WELL_FORMED = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy]]:
-    with (
-        running_simulator() as (simulator, credentials),
-        running_proxy(credentials, tmp_path_factory.mktemp("headers")) as proxy,
-    ):
-        yield simulator, credentials, proxy
+WELL_FORMED_RETURNED = {
+    "cache-control": "no-cache, no-store, no-transform",
+    "etag": '"3b0a9c2f1d7e4a5b8c6d0e1f2a3b4c5d"',
+    "expires": "Thu, 01 Jan 1970 00:00:00 GMT",
+    "retry-after": "17",
+    "x-ratelimit-limit": "350",
+    "x-ratelimit-remaining": "0",
+    "x-ratelimit-reset": "2026-03-26T16:00Z",
+    "x-ratelimit-nearlimit": "true",
+    "ratelimit-reason": "confluence-quota-tenant-based",
+}
 
 
 def returned_headers(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
     status: int,
     upstream_headers: Mapping[str, str],
 ) -> tuple[int, dict[str, str]]:
@@ -88,7 +87,7 @@ def proxy_own_success_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def test_hostile_headers_on_a_200_are_all_dropped(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
 ) -> None:
     status, headers = returned_headers(site, 200, HOSTILE)
     assert status == 200
@@ -98,7 +97,7 @@ def test_hostile_headers_on_a_200_are_all_dropped(
 
 
 def test_hostile_headers_on_a_429_are_all_dropped(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
 ) -> None:
     status, headers = returned_headers(site, 429, HOSTILE)
     assert status == 429
@@ -106,40 +105,24 @@ def test_hostile_headers_on_a_429_are_all_dropped(
 
 
 def test_well_formed_headers_pass_on_a_200(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
 ) -> None:
     status, headers = returned_headers(site, 200, WELL_FORMED)
     assert status == 200
     assert headers == {
         "content-type": "application/json;charset=UTF-8",
-        "cache-control": "no-cache, no-store, no-transform",
-        "etag": '"3b0a9c2f1d7e4a5b8c6d0e1f2a3b4c5d"',
-        "expires": "Thu, 01 Jan 1970 00:00:00 GMT",
-        "retry-after": "17",
-        "x-ratelimit-limit": "350",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": "2026-03-26T16:00Z",
-        "x-ratelimit-nearlimit": "true",
-        "ratelimit-reason": "confluence-quota-tenant-based",
+        **WELL_FORMED_RETURNED,
         **proxy_own_success_headers(headers),
     }
 
 
 def test_rate_limit_headers_reach_the_caller_on_a_429(
-    site: tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy],
+    site: Site,
 ) -> None:
     status, headers = returned_headers(site, 429, WELL_FORMED)
     assert status == 429
     assert headers == {
         "content-type": "application/json",
-        "cache-control": "no-cache, no-store, no-transform",
-        "etag": '"3b0a9c2f1d7e4a5b8c6d0e1f2a3b4c5d"',
-        "expires": "Thu, 01 Jan 1970 00:00:00 GMT",
-        "retry-after": "17",
-        "x-ratelimit-limit": "350",
-        "x-ratelimit-remaining": "0",
-        "x-ratelimit-reset": "2026-03-26T16:00Z",
-        "x-ratelimit-nearlimit": "true",
-        "ratelimit-reason": "confluence-quota-tenant-based",
+        **WELL_FORMED_RETURNED,
         "x-psoxy-error": "API_ERROR",
     }

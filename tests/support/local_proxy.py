@@ -19,7 +19,14 @@ from proxy.platforms import gcp_main
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
 
-__all__ = ["LocalProxy", "free_port", "running_proxy", "running_simulator", "write_secrets"]
+__all__ = [
+    "LocalProxy",
+    "Site",
+    "free_port",
+    "running_proxy",
+    "running_simulator",
+    "write_secrets",
+]
 
 
 def free_port() -> int:
@@ -51,6 +58,10 @@ class LocalProxy:
 
     def log(self) -> str:
         return self.log_path.read_text("utf-8", errors="replace")
+
+
+Site = tuple[AtlassianSimulator, SimulatorCredentials, LocalProxy]
+"""The simulator, the credentials the operator would hold, and a proxy process using them."""
 
 
 @contextmanager
