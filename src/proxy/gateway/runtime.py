@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.auth.base import SourceAuth
@@ -34,6 +35,8 @@ class Runtime:
     source_auth: SourceAuth
     upstream: Upstream
     salt_sha256: str
+    # The `Link` response header's value with its URLs rewritten, or None to drop the header.
+    rewrite_link_header: Callable[[str], str | None] | None = None
 
 
 LazyRuntime = Lazy[Runtime]
