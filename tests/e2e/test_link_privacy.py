@@ -55,19 +55,24 @@ def get(url: str) -> httpx.Response:
     return response
 
 
-def search_to_the_end(base: str, query: str) -> tuple[list[str], list[str]]:
-    """Content ids of every page, following `_links.next` through the proxy; the links seen."""
-    ids: list[str] = []
+def follow_next(url: str, prefix: str, field: str) -> tuple[list[str], list[str]]:
+    """`field` of every result of every page, following `_links.next` (relative to `prefix`)
+    through the proxy; and the links seen."""
+    values: list[str] = []
     links: list[str] = []
-    url = f"{base}/rest/api/content/search?{query}"
     while True:
         document = get(url).json()
-        ids += [item["id"] for item in document["results"]]
+        values += [item[field] for item in document["results"]]
         link = document["_links"].get("next")
         if link is None:
-            return ids, links
+            return values, links
         links.append(link)
-        url = base + link
+        url = prefix + link
+
+
+def search_to_the_end(base: str, query: str) -> tuple[list[str], list[str]]:
+    """Content ids of every page of a content search, and its `next` links."""
+    return follow_next(f"{base}/rest/api/content/search?{query}", base, "id")
 
 
 def personal_key(base: str) -> str:
@@ -114,15 +119,7 @@ def test_a_search_by_a_colon_id_is_paged_with_well_formed_links(site: Site, quot
 
 def test_a_v2_list_is_paged_through_the_proxy(site: Site) -> None:
     _, base, _ = site
-    keys: list[str] = []
-    url = f"{base}/api/v2/spaces?limit=1"
-    while True:
-        document = get(url).json()
-        keys += [space["key"] for space in document["results"]]
-        link = document["_links"].get("next")
-        if link is None:
-            break
-        url = base.removesuffix("/wiki") + link
+    keys, _ = follow_next(f"{base}/api/v2/spaces?limit=1", base.removesuffix("/wiki"), "key")
     assert keys[1:] == ["SD", "XFLOW"]
     assert keys[0].startswith("~p~")
 
