@@ -77,6 +77,15 @@ def test_every_person_value_is_a_token_whatever_it_looks_like() -> None:
     assert PSEUDONYMIZER.decrypt(second) == "12345"
 
 
+def test_an_id_shaped_like_a_number_is_still_a_token() -> None:
+    digits = "608123555426330072198670"  # 24 hex digits that happen to be decimal
+    link = REWRITER.rewrite_url(SEARCH + f"id%3D{digits}+AND+id%3D123")
+    assert link is not None
+    (token,) = TOKEN.findall(link)
+    assert link == SEARCH + f"id%3D{token}+AND+id%3D123"
+    assert PSEUDONYMIZER.decrypt(token) == digits
+
+
 def test_free_text_is_a_token_too_fail_closed() -> None:
     """A `p~` the caller placed in a text search comes back decrypted: it must not leave raw."""
     link = REWRITER.rewrite_url(SEARCH + "title%7E%22jsmith+notes%22+AND+type%3Dpage")
@@ -123,6 +132,9 @@ def test_a_segment_or_parameter_that_is_an_identifier_becomes_a_token(
         SEARCH + "creator%3D%C3%28",  # not UTF-8
         SEARCH + "creator+%3D",  # not CQL
         SEARCH + "creator%3D%22a%22+%26%26+watcher%3Db",
+        SEARCH + f"{LEGACY}%3D1",  # an id as a field name
+        SEARCH + f"type%3Dpage+ORDER+BY+{LEGACY}",
+        SEARCH + f"id+in+{LEGACY}%28%29",  # as a function name
         f"/wiki/api/v2/spaces?owner=by%20{LEGACY}",  # an id inside another parameter
         "/wiki/api/v2/spaces?q=alice%40acme.com%20and%20bob",
         f"/wiki/api/v2/spaces?{LEGACY}=1",  # in a parameter name

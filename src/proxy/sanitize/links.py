@@ -161,6 +161,8 @@ class LinkRewriter:
             # encoded twice (a CQL inside a parameter of another link): parse the inner one
             pieces, changed = rewrite_cql(_form_decoded(text), self._cql_value)
             layers = 2
+        if any(not piece.literal and contains_identifier(piece.text) for piece in pieces):
+            raise _Unsafe  # an id where no value is (a field or function name) cannot be cut out
         if not changed:
             return raw
         encoded = []
@@ -176,7 +178,7 @@ class LinkRewriter:
     def _cql_value(self, field: str, value: str) -> list[Piece] | None:
         """A token for every value that may name a person: fail closed, keep only the harmless."""
         if field.lower() not in PERSON_FIELDS and _is_harmless(value):
-            return None
+            return None  # (a 24-digit number is an account id: `_is_harmless` says no)
         return self._token(value)
 
     def _token(self, value: str) -> list[Piece]:
@@ -204,7 +206,9 @@ def _form_decoded(raw: str) -> str:
 
 
 def _is_harmless(value: str) -> bool:
-    return not value or value in _HARMLESS_WORDS or _HARMLESS.fullmatch(value) is not None
+    if not value or value in _HARMLESS_WORDS:
+        return True
+    return _HARMLESS.fullmatch(value) is not None and not contains_identifier(value)
 
 
 def _is_identifier(text: str) -> bool:
