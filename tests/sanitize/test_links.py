@@ -273,6 +273,10 @@ _ACCOUNT_IDS = st.one_of(
 _USERNAMES = st.text("abcdefghijklmnopqrstuvwxyz", min_size=10, max_size=14).map(lambda s: "u" + s)
 
 
+# Person fields, and others an id may be placed in (a caller can put a token anywhere).
+_ID_FIELDS = ["creator", "watcher", "contributor", "mention", "title", "label", "id", "ancestor"]
+
+
 @st.composite
 def _person_clause(draw: st.DrawFn, found: list[str]) -> str:
     kind = draw(st.sampled_from(["id", "compact-key", "legacy-key", "username-key", "email"]))
@@ -293,11 +297,7 @@ def _person_clause(draw: st.DrawFn, found: list[str]) -> str:
         identifier = draw(_USERNAMES)
         value = identifier + "@example.com"
     found.append(identifier)
-    field = (
-        "space"
-        if value.startswith("~")
-        else draw(st.sampled_from(["creator", "watcher", "contributor", "mention"]))
-    )
+    field = "space" if value.startswith("~") else draw(st.sampled_from(_ID_FIELDS))
     quoted = draw(st.sampled_from(['"', "'", ""]))
     if quoted == "" and not value.startswith("~") and ":" in value and draw(st.booleans()):
         quoted = '"'
