@@ -33,16 +33,16 @@ _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _MAX_DECODINGS = 2  # Confluence encodes at most twice (a CQL inside a `next` inside a link)
 
 # Somewhere inside a text (already percent-decoded): an account id in any form, a personal
-# space key (`~` then a key character) or something shaped like an email address.
-_NOT_WORD_BEFORE = r"(?<![0-9A-Za-z])"
-_NOT_WORD_AFTER = r"(?![0-9A-Za-z])"
-_EMBEDDED = re.compile(
-    _NOT_WORD_BEFORE
-    + r"(?:[0-9a-fA-F]{24}|\d{1,10}:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"
-    + r"|\d{1,10}[0-9a-fA-F]{32})"
-    + _NOT_WORD_AFTER
-    + r"|~[0-9A-Za-z_.@+-]"
-    + r"|[0-9A-Za-z._%+-]+@[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*\.[A-Za-z]{2,}"
+# space key (`~` then a key character) or something shaped like an email address (matched from
+# its `@`, so that a text without one costs a substring test).
+_ACCOUNT_ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{24}"
+    r"|\d{1,10}(?::[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}))"
+    r"(?![0-9A-Za-z])"
+)
+_PERSONAL_KEY_IN_TEXT = re.compile(r"~[0-9A-Za-z_.@+-]")
+_EMAIL_IN_TEXT = re.compile(
+    r"(?<=[0-9A-Za-z._%+-])@[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*\.[A-Za-z]{2,}"
 )
 
 
@@ -95,4 +95,12 @@ def contains_identifier(text: str) -> bool:
         forms = decoded_forms(text)
     except UnicodeDecodeError:
         return True  # an escape we cannot read could hide anything
-    return any(_EMBEDDED.search(form) for form in forms)
+    return any(_holds_identifier(form) for form in forms)
+
+
+def _holds_identifier(text: str) -> bool:
+    return (
+        _ACCOUNT_ID_IN_TEXT.search(text) is not None
+        or ("~" in text and _PERSONAL_KEY_IN_TEXT.search(text) is not None)
+        or ("@" in text and _EMAIL_IN_TEXT.search(text) is not None)
+    )

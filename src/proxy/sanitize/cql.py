@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["CqlError", "Piece", "ValueRewriter", "rewrite_cql"]
 
@@ -52,8 +53,7 @@ _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _KEYWORDS = frozenset({"and", "or", "not", "in", "order", "by", "asc", "desc"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Lexeme:
+class _Lexeme(NamedTuple):
     kind: str
     text: str
 
@@ -61,13 +61,13 @@ class _Lexeme:
 def _lex(cql: str) -> list[_Lexeme]:
     lexemes = []
     position = 0
-    while position < len(cql):
-        match = _LEXEME.match(cql, position)
-        if match is None:
+    for match in _LEXEME.finditer(cql):
+        if match.start() != position:
             raise CqlError(f"unexpected character at {position}")
-        assert match.lastgroup is not None
-        lexemes.append(_Lexeme(match.lastgroup, match.group()))
+        lexemes.append(_Lexeme(match.lastgroup or "", match.group()))
         position = match.end()
+    if position != len(cql):
+        raise CqlError(f"unexpected character at {position}")
     return lexemes
 
 

@@ -34,6 +34,7 @@ from proxy.sanitize.pseudonyms import Pseudonymizer
 __all__ = ["LinkRewriter", "java_url_encode"]
 
 MAX_LINK_LENGTH = 16_384
+_CQL_CACHE_SIZE = 256
 _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]*")
 _WELL_ESCAPED = re.compile(r"(?:[^%]|%[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
@@ -104,6 +105,9 @@ class LinkRewriter:
 
     def __init__(self, pseudonymizer: Pseudonymizer) -> None:
         self._pseudonymizer = pseudonymizer
+        # Every page of a crawl echoes the same CQL (only the cursor moves): its rewrite, or
+        # None when unsafe, is kept per instance, as pseudonyms of the same input are the same.
+        self._cql_cache: dict[str, str | None] = {}
 
     def rewrite_url(self, url: str) -> str | None:
         """The URL with every identifier a token; None when that cannot be done safely."""
@@ -124,15 +128,24 @@ class LinkRewriter:
         before, question_mark, query = rest.partition("?")
         if fragment and contains_identifier(fragment):
             raise _Unsafe
-        path = "/".join(self._component(segment, _path_decoded) for segment in before.split("/"))
+        path = before
+        if contains_identifier(before):  # one look at the whole, the parts only if needed
+            path = "/".join(self._component(part, _path_decoded) for part in before.split("/"))
         if question_mark:
-            query = "&".join(self._parameter(part) for part in query.split("&"))
+            parts = query.split("&")
+            rest_of_query = "&".join(part for part in parts if not _is_cql(part))
+            others_clean = not contains_identifier(rest_of_query)
+            query = "&".join(self._parameter(part, others_clean) for part in parts)
         return path + question_mark + query + hash_mark + fragment
 
-    def _parameter(self, part: str) -> str:
+    def _parameter(self, part: str, clean: bool) -> str:
+        """One `name=value`: the CQL rewritten; others kept if `clean`, else looked at."""
+        if _is_cql(part):
+            name, equals, value = part.partition("=")
+            return name + equals + self._cached_cql(value)
+        if clean:
+            return part
         name, equals, value = part.partition("=")
-        if _form_decoded(name).lower() == "cql":
-            return name + equals + self._cql(value)
         if contains_identifier(name):
             raise _Unsafe
         return name + equals + self._component(value, _form_decoded)
@@ -143,11 +156,23 @@ class LinkRewriter:
             return raw
         text = decode(raw)
         if _is_identifier(text):
-            return "".join(
-                piece.text if piece.literal else java_url_encode(piece.text)
-                for piece in self._token(text)
-            )
+            return _encoded(self._token(text), 1)
         raise _Unsafe
+
+    def _cached_cql(self, raw: str) -> str:
+        if raw in self._cql_cache:
+            rewritten = self._cql_cache[raw]
+        else:
+            try:
+                rewritten = self._cql(raw)
+            except (_Unsafe, CqlError, UnicodeDecodeError):
+                rewritten = None
+            if len(self._cql_cache) >= _CQL_CACHE_SIZE:
+                self._cql_cache.clear()
+            self._cql_cache[raw] = rewritten
+        if rewritten is None:
+            raise _Unsafe
+        return rewritten
 
     def _cql(self, raw: str) -> str:
         """The `cql` value with its values replaced, encoded as Confluence encodes it."""
@@ -161,18 +186,11 @@ class LinkRewriter:
             # encoded twice (a CQL inside a parameter of another link): parse the inner one
             pieces, changed = rewrite_cql(_form_decoded(text), self._cql_value)
             layers = 2
-        if any(not piece.literal and contains_identifier(piece.text) for piece in pieces):
+        if contains_identifier(" ".join(piece.text for piece in pieces if not piece.literal)):
             raise _Unsafe  # an id where no value is (a field or function name) cannot be cut out
         if not changed:
             return raw
-        encoded = []
-        for piece in pieces:
-            text = piece.text
-            if not piece.literal:
-                for _ in range(layers):
-                    text = java_url_encode(text)
-            encoded.append(text)
-        return "".join(encoded)
+        return _encoded(pieces, layers)
 
     # -- values
     def _cql_value(self, field: str, value: str) -> list[Piece] | None:
@@ -189,6 +207,31 @@ class LinkRewriter:
         if owner is not None:
             return [Piece("~"), Piece(self._pseudonymizer.tokenize_person(owner), literal=True)]
         return [Piece(self._pseudonymizer.tokenize_person(value), literal=True)]
+
+
+def _is_cql(parameter: str) -> bool:
+    name = parameter.partition("=")[0]
+    if "%" in name or "+" in name:
+        name = _form_decoded(name)
+    return name.lower() == "cql"
+
+
+def _encoded(pieces: list[Piece], layers: int) -> str:
+    """Text pieces URL-encoded `layers` times (runs of them at once), literal pieces as they are."""
+    out: list[str] = []
+    run: list[str] = []
+    for piece in [*pieces, Piece("", literal=True)]:
+        if not piece.literal:
+            run.append(piece.text)
+            continue
+        if run:
+            text = "".join(run)
+            for _ in range(layers):
+                text = java_url_encode(text)
+            out.append(text)
+            run = []
+        out.append(piece.text)
+    return "".join(out)
 
 
 def _path_decoded(raw: str) -> str:
