@@ -107,7 +107,7 @@ class LinkRewriter:
         self._pseudonymizer = pseudonymizer
         # Every page of a crawl echoes the same CQL (only the cursor moves): its rewrite, or
         # None when unsafe, is kept per instance, as pseudonyms of the same input are the same.
-        self._cql_cache: dict[str, str | None] = {}
+        self._cql_cache: dict[str, tuple[str | None]] = {}
 
     def rewrite_url(self, url: str) -> str | None:
         """The URL with every identifier a token; None when that cannot be done safely."""
@@ -160,19 +160,18 @@ class LinkRewriter:
         raise _Unsafe
 
     def _cached_cql(self, raw: str) -> str:
-        if raw in self._cql_cache:
-            rewritten = self._cql_cache[raw]
-        else:
+        entry = self._cql_cache.get(raw)  # one lookup: safe while another thread clears
+        if entry is None:
             try:
-                rewritten = self._cql(raw)
+                entry = (self._cql(raw),)
             except (_Unsafe, CqlError, UnicodeDecodeError):
-                rewritten = None
+                entry = (None,)
             if len(self._cql_cache) >= _CQL_CACHE_SIZE:
                 self._cql_cache.clear()
-            self._cql_cache[raw] = rewritten
-        if rewritten is None:
+            self._cql_cache[raw] = entry
+        if entry[0] is None:
             raise _Unsafe
-        return rewritten
+        return entry[0]
 
     def _cql(self, raw: str) -> str:
         """The `cql` value with its values replaced, encoded as Confluence encodes it."""
