@@ -28,6 +28,7 @@ from proxy.http_client import cookieless_client
 from proxy.rules.bundled import BUNDLED_RULES, bundled_rules_text
 from proxy.rules.loader import load_rules
 from proxy.rules.model import Rules
+from proxy.sanitize.links import LinkRewriter
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 
 __all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
@@ -101,7 +102,14 @@ def build_gateway(
             user_agent=user_agent,
         )
         auth = build_source_auth(settings, secrets, client)
-        return Runtime(sanitizer, auth, upstream, salt_sha256(salt))
+        links = LinkRewriter(sanitizer.pseudonymizer)
+        return Runtime(
+            sanitizer,
+            auth,
+            upstream,
+            salt_sha256(salt),
+            rewrite_link_header=links.rewrite_link_header,
+        )
 
     return Gateway(config, LazyRuntime(build_runtime))
 

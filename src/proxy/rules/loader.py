@@ -49,10 +49,11 @@ TRANSFORM_OPTIONS: Mapping[str, Mapping[str, Any]] = {
     "pseudonymizeEmailHeader": {"encoding": "URL_SAFE_TOKEN"},
     "pseudonymizeRegexMatches": {"regex": None, "includeReversible": False},
     "filterTokenByRegex": {"delimiter": "\\s+", "filters": []},
-    "tokenize": {"regex": None},
+    "tokenize": {"regex": None, "canonicalAccountIds": False},  # ours: the second option
     "textDigest": {"isJsonEscaped": False, "jsonPathToProcessWhenEscaped": None, "keywords": []},
     "hashIp": {},
     "encryptIp": {},
+    "pseudonymizeLinks": {},  # ours (not in the reference): see proxy.sanitize.links
 }
 
 AUGMENT_OPTIONS: Mapping[str, Mapping[str, Any]] = {

@@ -11,6 +11,7 @@ from typing import Any
 
 from proxy.errors import RulesError, SanitizationError
 from proxy.rules.javaregex import compile_java_regex
+from proxy.sanitize.links import LinkRewriter
 from proxy.sanitize.pseudonyms import IpPseudonymizer, Pseudonymizer
 from proxy.sanitize.text_transforms import ValueFunction, on_text
 
@@ -19,6 +20,7 @@ __all__ = [
     "make_hash_ip",
     "make_pseudonymize",
     "make_pseudonymize_email_header",
+    "make_pseudonymize_links",
     "make_pseudonymize_regex_matches",
     "make_tokenize",
 ]
@@ -103,8 +105,13 @@ def make_pseudonymize_regex_matches(
 
 
 def make_tokenize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> ValueFunction:
+    """`tokenize`; with `canonicalAccountIds: true` (ours) an account id in any form (compact
+    personal-key form, `%3A`-encoded) is hashed as its canonical id, so the `p~` joins `t~`."""
+    tokenize = pseudonymizer.tokenize
+    if options.get("canonicalAccountIds"):
+        tokenize = pseudonymizer.tokenize_person
     if not options["regex"]:
-        return on_text(pseudonymizer.tokenize)
+        return on_text(tokenize)
     pattern = compile_java_regex(options["regex"])
     if not pattern.groups:
         raise RulesError(f"tokenize: regex {options['regex']!r} needs a capturing group")
@@ -114,9 +121,24 @@ def make_tokenize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> V
         if not match or not match.group(1):
             return text
         target = match.group(1)
-        return text.replace(target, pseudonymizer.tokenize(target))
+        return text.replace(target, tokenize(target))
 
     return on_text(tokenize_group)
+
+
+def make_pseudonymize_links(
+    options: Mapping[str, Any], pseudonymizer: Pseudonymizer
+) -> ValueFunction:
+    """`pseudonymizeLinks` (ours): a URL with every identifier a reversible token, or null when
+    that cannot be done safely (see `proxy.sanitize.links`). A non-string becomes null."""
+    rewriter = LinkRewriter(pseudonymizer)
+
+    def pseudonymize_link(value: Any) -> Any:
+        if not isinstance(value, str):
+            return None
+        return rewriter.rewrite_url(value)
+
+    return pseudonymize_link
 
 
 def make_hash_ip(options: Mapping[str, Any], ips: IpPseudonymizer) -> ValueFunction:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.errors import InvalidPseudonymToken, SanitizationError
+from proxy.sanitize.account_ids import canonical_account_id
 from proxy.sanitize.emails import (
     EmailCanonicalization,
     Mailbox,
@@ -156,9 +157,29 @@ class Pseudonymizer:
         """`p~…[@domain]` if the identity is reversible, else `t~<hash>[@domain]`."""
         return identity.reversible or HASH_PREFIX + identity.hash + _at(identity.domain)
 
+    @property
+    def can_reverse(self) -> bool:
+        """Whether an encryption key is configured (reversible tokens are possible)."""
+        return self._crypto.can_reverse
+
     def tokenize(self, value: str) -> str:
         """The `tokenize` transform: `p~` of the raw value, no canonicalization, no domain."""
         return REVERSIBLE_PREFIX + b64url_encode(self._crypto.seal(value, self._crypto.hash(value)))
+
+    def tokenize_person(self, value: str) -> str:
+        """A `p~` of `value` that joins the person's `t~` elsewhere; decrypts to `value` as is.
+
+        An account id in any form (compact, `%3A`-encoded) is hashed as its canonical id, an
+        email as its canonical address (and keeps its `@domain`); anything else as written, so
+        a 24-hex id gives exactly what `tokenize` gives.
+        """
+        canonical = canonical_account_id(value)
+        if canonical is None and parse_mailbox(value) is not None:
+            identity = self.pseudonymize(value, include_reversible=True)
+            assert identity is not None and identity.reversible is not None
+            return identity.reversible
+        digest = self._crypto.hash(canonical or value)
+        return REVERSIBLE_PREFIX + b64url_encode(self._crypto.seal(value, digest))
 
     def decrypt(self, token: str) -> str:
         """The original value of a `p~…[@domain]` token made with this salt and key.
@@ -244,8 +265,12 @@ def _value_text(value: object) -> str | None:
 
 def _hashed_forms(original: str) -> list[str]:
     """Every text the reference may have hashed for this original: as is, or its canonical
-    email under either canonicalization (the deployment's setting may have changed since)."""
+    email under either canonicalization (the deployment's setting may have changed since);
+    and ours, the canonical account id of a compact or encoded one (`tokenize_person`)."""
     forms = [original]
+    canonical = canonical_account_id(original)
+    if canonical is not None and canonical != original:
+        forms.append(canonical)
     mailbox = parse_mailbox(original)
     if mailbox is not None:
         forms += [canonical_email(mailbox, option) for option in EmailCanonicalization]

@@ -30,6 +30,7 @@ _PSEUDONYM_KINDS = frozenset(
         "pseudonymize",
         "pseudonymizeEmailHeader",
         "pseudonymizeRegexMatches",
+        "pseudonymizeLinks",
         "tokenize",
         "hashIp",
         "encryptIp",
@@ -49,7 +50,8 @@ class PseudonymTools:
 
 def _needs_key(transform: Transform) -> bool:
     options = transform.options
-    return transform.kind == "tokenize" or bool(options.get("includeReversible"))
+    reversible_kinds = ("tokenize", "pseudonymizeLinks")
+    return transform.kind in reversible_kinds or bool(options.get("includeReversible"))
 
 
 def _value_function(transform: Transform, tools: PseudonymTools) -> tt.ValueFunction:
@@ -61,6 +63,8 @@ def _value_function(transform: Transform, tools: PseudonymTools) -> tt.ValueFunc
             return pt.make_pseudonymize_email_header(options, tools.pseudonymizer)
         case "pseudonymizeRegexMatches":
             return pt.make_pseudonymize_regex_matches(options, tools.pseudonymizer)
+        case "pseudonymizeLinks":
+            return pt.make_pseudonymize_links(options, tools.pseudonymizer)
         case "tokenize":
             return pt.make_tokenize(options, tools.pseudonymizer)
         case "hashIp":

@@ -3,7 +3,7 @@
 Each route answers like Atlassian's gateway: a bearer token issued by the simulator's token
 endpoint is required (401 otherwise), an unknown cloud id is a 404, and the body is the example
 response for that endpoint (`src/proxy/simulator/responses/`, the originals the examples are
-sanitized from).
+sanitized from), searched or paged as Confluence would (`pagination.listing_response`).
 
     install_confluence(simulator.routes, simulator.oauth, cloud_id=EXAMPLE_CLOUD_ID)
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from proxy.simulator.oauth import OAuthAuthority
+from proxy.simulator.pagination import listing_response
 from proxy.simulator.routes import RouteTable, SimRequest, SimResponse
 
 __all__ = [
@@ -106,7 +107,7 @@ def install_confluence(routes: RouteTable, oauth: OAuthAuthority, *, cloud_id: s
                 return denied
             if site_scoped and request.params.get("cloud_id") != cloud_id:
                 return SimResponse.json(404, {"code": 404, "message": "Site not found"})
-            return SimResponse(200, {"Content-Type": "application/json"}, body)
+            return listing_response(file, request, body)
 
         return handler
 
