@@ -53,6 +53,13 @@ class EndpointCase:
     endpoint: Endpoint
     operation: Operation
 
+    def __repr__(self) -> str:
+        return f"EndpointCase({self.name})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """How Hypothesis prints a falsifying example (not the whole rules and spec)."""
+        printer.text(repr(self))
+
     @property
     def name(self) -> str:
         return f"{self.operation.spec.name} {self.operation.path}"

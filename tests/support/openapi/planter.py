@@ -137,11 +137,13 @@ class Profile:
 
     `compact_keys`: personal space keys of `557058:`/`712020:` accounts in their compact form
     (`~557058<32 hex>`); without it such a person's key is the legacy `~username`.
-    `hostile_links`: the response's own pagination links (and `Link` header) echo people.
+    `hostile_links`: the response's own pagination links (and `Link` header) echo people,
+    encoded in one of `link_encodings`.
     """
 
     compact_keys: bool = True
     hostile_links: bool = False
+    link_encodings: tuple[str, ...] = ()  # those of hostile links; () = every CQL_ENCODINGS
 
 
 def encode_query_value(text: str, encoding: str) -> str:
@@ -250,9 +252,10 @@ class Planter:
             return f"https://{SITE}"
         if hint == "scope":
             return self.rng.choice(_SCOPES)
-        if key == "representation" and parent in _BODY_FORMATS:
-            return parent
         enum = schema.get("enum")
+        in_enum = not isinstance(enum, list) or parent in enum
+        if key == "representation" and parent in _BODY_FORMATS and in_enum:
+            return parent
         if isinstance(enum, list) and enum:
             return str(self.rng.choice(enum))
         text_format = schema.get("format")
@@ -413,7 +416,7 @@ class Planter:
         return base_path + "?" + "&".join(f"{name}={value}" for name, value in query)
 
     def _hostile_query(self, query: list[tuple[str, str]], where: str) -> list[tuple[str, str]]:
-        encoding = self.rng.choice(CQL_ENCODINGS)
+        encoding = self.rng.choice(self.profile.link_encodings or CQL_ENCODINGS)
         names = [name for name, _ in query]
         a, b = self.someone(), self.someone()
         if "cursor" in names and "cql" not in names:  # v2: an id sent back as the cursor

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ class Spec:
 
     name: str
     document: Mapping[str, Any]
+
+    def __repr__(self) -> str:
+        return f"Spec({self.name})"
 
     @property
     def schemas(self) -> Mapping[str, Any]:
@@ -131,7 +134,7 @@ class Operation:
     spec: Spec
     path: str
     operation_id: str
-    response_schema: Mapping[str, Any]
+    response_schema: Mapping[str, Any] = field(repr=False)
     link_header: bool  # the 200 response documents a `Link` header (v2 pagination)
 
 
