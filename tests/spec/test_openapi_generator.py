@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
 from proxy.rules.bundled import resolve_rules
+from proxy.rules.model import Endpoint, Rules, SchemaNode
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from support.openapi.generator import EndpointCase, endpoint_cases, generate
@@ -26,7 +27,7 @@ from support.openapi.headers import upstream_headers
 from support.openapi.people import Person
 from support.openapi.planter import CQL_ENCODINGS, Profile, encode_query_value
 from support.openapi.registry import PlantedRegistry, reversible_tokens
-from support.openapi.specs import FIXTURES, Spec
+from support.openapi.specs import FIXTURES, Operation, Spec
 
 RULES = resolve_rules("confluence")
 CASES = endpoint_cases(RULES)
@@ -271,3 +272,49 @@ def test_owner_of_a_decrypted_value() -> None:
     assert registry.owner("22" + person.account_id) is None
     pseudonymizer = Pseudonymizer(Secret("salt"), Secret("secret"))
     assert pseudonymizer.decrypt(pseudonymizer.tokenize(person.compact_id)) == person.compact_id
+
+
+def test_all_of_is_merged_and_additional_properties_are_populated() -> None:
+    schema = {"$ref": "#/components/schemas/Thing"}
+    spec = Spec(
+        "synthetic",
+        {
+            "components": {
+                "schemas": {
+                    "Owned": {"type": "object", "properties": {"ownerId": {"type": "string"}}},
+                    "Thing": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/Owned"},
+                            {
+                                "type": "object",
+                                "properties": {"title": {"type": "string"}},
+                                "additionalProperties": {"type": "string"},
+                            },
+                        ]
+                    },
+                }
+            }
+        },
+    )
+    endpoint = Endpoint(
+        path_template="/things",
+        response_schema=SchemaNode(
+            type="object",
+            properties={"ownerId": SchemaNode(type="string"), "spaceId": SchemaNode(type="string")},
+        ),
+    )
+    case = EndpointCase(endpoint, Operation(spec, "/things", "getThings", schema, False))
+    rules = Rules(endpoints=(endpoint,))
+    generated = generate(case, rules, CAST[:1], random.Random(5), profile=Profile())
+    document = generated.document
+    assert list(document) == ["ownerId", "title", "spaceId", "owner", "lastEditor"]
+    assert document["ownerId"] == CAST[0].account_id or document["ownerId"] in (
+        CAST[0].email,
+        CAST[0].personal_space_key,
+    )
+    assert document["spaceId"].isdigit()  # an id of a thing names no person
+    assert generated.registry.leaks(document["title"]) != []
+    assert generated.registry.leaks(document["owner"]) != []
+    kept = {(p.where, p.kept) for p in generated.registry.plantings}
+    assert ("$.ownerId", True) in kept
+    assert ("$.title", False) in kept
