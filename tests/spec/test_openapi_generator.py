@@ -18,30 +18,19 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from proxy.rules.bundled import resolve_rules
 from proxy.rules.model import Endpoint, Rules, SchemaNode
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
-from support.openapi.generator import EndpointCase, endpoint_cases, generate
+from support.openapi.checks import CASES, RULES, case_id
+from support.openapi.generator import EndpointCase, generate
 from support.openapi.headers import upstream_headers
-from support.openapi.people import Person
+from support.openapi.people import FIXED_CAST
 from support.openapi.planter import CQL_ENCODINGS, Profile, encode_query_value
 from support.openapi.registry import PlantedRegistry, reversible_tokens
 from support.openapi.specs import FIXTURES, Operation, Spec
 
-RULES = resolve_rules("confluence")
-CASES = endpoint_cases(RULES)
-CAST = [
-    Person("5b10ac8d82e05b22cc7d4ef5", "Qwrtzplkjh", "Mnbvcxzlkj", "pqrstvwxzb", "acme.co",
-           "zxcvbnmlkjh", "7f0000017b2f3a6c017b2f3b9a2c0000"),
-    Person("557058:9f1e3c2a-7b4d-4e8f-a1b2-c3d4e5f60718", "Hjklmnbvcx", "Tzrwqplkmn",
-           "dfghjklmnb", "example.com", "bcdfghjklmn", "8a7f80829a1c2b3d4e5f60718293a4b5"),
-]  # fmt: skip
+CAST = list(FIXED_CAST[:2])
 LINKS = Profile(compact_keys=True, hostile_links=True)
-
-
-def _ids(case: EndpointCase) -> str:
-    return case.name
 
 
 def test_the_fixtures_are_the_documented_copies() -> None:
@@ -97,7 +86,7 @@ def _validator(spec: Spec, schema: Mapping[str, Any]) -> jsonschema.Draft7Valida
     return jsonschema.Draft7Validator(_json_schema(schema), registry=registry)
 
 
-@pytest.mark.parametrize("case", CASES, ids=_ids)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_generated_responses_conform_to_the_operation_schema(case: EndpointCase) -> None:
     validator = _validator(case.operation.spec, case.operation.response_schema)
     for seed, profile in [(0, Profile()), (1, LINKS), (2, Profile(compact_keys=False))]:
@@ -177,13 +166,10 @@ PLANTED_KINDS = {
 
 
 def test_every_kind_of_person_is_planted() -> None:
-    third = Person("712020:0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f", "Wxzvbnmlkj", "Sdfghjklqw",
-                   "rtzpqwxcvb", "corp.example.org", "nmlkjhgfdsq",
-                   "2c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f")  # fmt: skip
     kinds: Counter[str] = Counter()
     for seed in range(12):
         for case in CASES:
-            generated = generate(case, RULES, [*CAST, third], random.Random(seed), profile=LINKS)
+            generated = generate(case, RULES, list(FIXED_CAST), random.Random(seed), profile=LINKS)
             upstream_headers(generated, status=429, hostile=True)
             kinds.update(generated.registry.kinds)
     assert PLANTED_KINDS - kinds.keys() == set()

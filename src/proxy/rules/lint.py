@@ -28,12 +28,22 @@ from proxy.errors import RulesError
 from proxy.rules.model import Endpoint, Rules, SchemaNode
 from proxy.sanitize.jsonpath import JsonPathError, compile_path
 
-__all__ = ["COVERING_KINDS", "NON_IDENTIFYING", "PERSON_FIELDS", "Finding", "lint_rules"]
+__all__ = [
+    "ACCOUNT_ID_FIELDS",
+    "CONTACT_FIELDS",
+    "COVERING_KINDS",
+    "LEGACY_ID_FIELDS",
+    "NON_IDENTIFYING",
+    "PERSON_FIELDS",
+    "PERSON_OBJECT_FIELDS",
+    "QUOTING_FIELDS",
+    "Finding",
+    "lint_rules",
+]
 
-#: Property names whose value is a person: an id, a name, an email, or an object describing one.
-PERSON_FIELDS = frozenset(
+#: Properties holding account ids (v1 `User`, the v2 `*Id` fields, tasks, versions).
+ACCOUNT_ID_FIELDS = frozenset(
     {
-        # account ids (v1 User, v2 *Id fields, tasks)
         "accountId",
         "accountIds",
         "assignedTo",
@@ -46,21 +56,18 @@ PERSON_FIELDS = frozenset(
         "lastModifiedBy",
         "lastOwnerId",
         "ownerId",
-        "queryStrings",
         "resolutionLastModifierId",
         "spaceOwnerId",
         "userAccountIds",
-        # legacy identifiers, removed from Cloud but still described
-        "userKey",
-        "userKeys",
-        "username",
-        # contact and names
-        "displayName",
-        "email",
-        "emailAddress",
-        "emails",
-        "publicName",
-        # whole people (v1 User, WatchUser, AuditRecordAuthor, UsersUserKeys, ...)
+    }
+)
+#: Legacy identifiers, removed from Cloud but still described.
+LEGACY_ID_FIELDS = frozenset({"userKey", "userKeys", "username"})
+#: Names and emails.
+CONTACT_FIELDS = frozenset({"displayName", "email", "emailAddress", "emails", "publicName"})
+#: Whole people (v1 `User`, `WatchUser`, `AuditRecordAuthor`, `UsersUserKeys`, ...).
+PERSON_OBJECT_FIELDS = frozenset(
+    {
         "author",
         "by",
         "contributors",
@@ -75,6 +82,12 @@ PERSON_FIELDS = frozenset(
         "users",
         "watcher",
     }
+)
+#: Texts quoting account ids (CQL converted "with account IDs in place of user identifiers").
+QUOTING_FIELDS = frozenset({"queryStrings"})
+#: Every property name whose value is, or names, a person.
+PERSON_FIELDS = (
+    ACCOUNT_ID_FIELDS | LEGACY_ID_FIELDS | CONTACT_FIELDS | PERSON_OBJECT_FIELDS | QUOTING_FIELDS
 )
 
 #: Strings below a person object that do not identify it.

@@ -8,25 +8,37 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from proxy.errors import InvalidPseudonymToken
+from proxy.rules.bundled import resolve_rules
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
-from support.openapi.generator import GeneratedResponse
+from support.openapi.generator import EndpointCase, GeneratedResponse, endpoint_cases, generate
+from support.openapi.people import Person
+from support.openapi.planter import Profile
 from support.openapi.registry import PlantedRegistry, reversible_tokens
+from support.staged_upstream import Site
 
 __all__ = [
+    "CASES",
     "KEYS",
+    "RULES",
+    "SANITIZER",
     "SEEDS",
+    "assert_nothing_leaks",
+    "assert_tokens_join",
+    "case_id",
+    "sanitized",
     "sanitized_output",
+    "served",
     "spec_settings",
-    "text_of_headers",
     "token_problems",
 ]
 
@@ -34,6 +46,13 @@ __all__ = [
 #: and through the Sanitizer are checked the same way.
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+RULES = resolve_rules("confluence")
+CASES = endpoint_cases(RULES)
+SANITIZER = Sanitizer.build(RULES, KEYS)
+
+
+def case_id(case: EndpointCase) -> str:
+    return case.name
 
 
 def spec_settings(max_examples: int) -> settings:
@@ -57,8 +76,41 @@ def sanitized_output(sanitizer: Sanitizer, generated: GeneratedResponse) -> str:
     return sanitizer.sanitize(endpoint, generated.body).decode("utf-8")
 
 
-def text_of_headers(headers: Sequence[tuple[str, str]]) -> str:
-    return "\n".join(f"{name}: {value}" for name, value in headers)
+def sanitized(
+    case: EndpointCase, cast: Sequence[Person], seed: int, profile: Profile
+) -> tuple[GeneratedResponse, str]:
+    """A response generated for `case` and what the bundled rules make of it."""
+    generated = generate(case, RULES, list(cast), random.Random(seed), profile=profile)
+    return generated, sanitized_output(SANITIZER, generated)
+
+
+def served(
+    site: Site,
+    generated: GeneratedResponse,
+    status: int,
+    headers: Sequence[tuple[str, str]],
+    body: bytes | None = None,
+) -> tuple[int, str]:
+    """Stage one upstream answer, GET the endpoint through the proxy: (status, body + headers)."""
+    site.upstream.reset()
+    site.upstream.stage(status, headers, generated.body if body is None else body)
+    path, query = generated.case.request(site.cloud_id)
+    response = site.client.get(f"{path}?{query}" if query else path)
+    assert len(site.upstream.requests) == 1
+    text_headers = "\n".join(f"{name}: {value}" for name, value in response.headers.multi_items())
+    return response.status_code, f"{response.text}\n{text_headers}"
+
+
+def assert_nothing_leaks(generated: GeneratedResponse, output: str) -> None:
+    """(a): no planted value in `output`, in any encoding."""
+    registry = generated.registry
+    assert registry.leaks(output) == [], registry.leak_report(output, generated.case.name)
+
+
+def assert_tokens_join(generated: GeneratedResponse, output: str) -> None:
+    """(b): every `p~` of `output` decrypts to a planted value and joins its owner's `t~`."""
+    problems = token_problems(output, generated.registry, SANITIZER.pseudonymizer)
+    assert problems == [], f"planted: {sorted(generated.registry.kinds)}"
 
 
 def token_problems(text: str, registry: PlantedRegistry, pseudonymizer: Pseudonymizer) -> list[str]:

@@ -21,6 +21,7 @@ __all__ = [
     "ACCOUNT_PREFIXES",
     "EMAIL_DOMAINS",
     "EMAIL_SYNTAXES",
+    "FIXED_CAST",
     "Person",
     "people",
 ]
@@ -170,3 +171,35 @@ def _all_distinct(cast: list[Person]) -> bool:
             return False
         seen |= values
     return True
+
+
+#: One person of each account-id form, for deterministic tests (sweeps, spot checks).
+FIXED_CAST = (
+    Person(
+        "5b10ac8d82e05b22cc7d4ef5",
+        "Qwrtzplkjh",
+        "Mnbvcxzlkj",
+        "pqrstvwxzb",
+        "acme.co",
+        "zxcvbnmlkjh",
+        "7f0000017b2f3a6c017b2f3b9a2c0000",
+    ),
+    Person(
+        "557058:9f1e3c2a-7b4d-4e8f-a1b2-c3d4e5f60718",
+        "Hjklmnbvcx",
+        "Tzrwqplkmn",
+        "dfghjklmnb",
+        "example.com",
+        "bcdfghjklmn",
+        "8a7f80829a1c2b3d4e5f60718293a4b5",
+    ),
+    Person(
+        "712020:0b1c2d3e-4f50-4617-8829-3a4b5c6d7e8f",
+        "Wxzvbnmlkj",
+        "Sdfghjklqw",
+        "rtzpqwxcvb",
+        "corp.example.org",
+        "nmlkjhgfdsq",
+        "2c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f",
+    ),
+)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
+from proxy.rules.lint import ACCOUNT_ID_FIELDS
 from support.openapi.people import EMAIL_SYNTAXES, Person
 from support.openapi.registry import PlantedRegistry
 
@@ -38,26 +39,8 @@ __all__ = [
 SITE = "wiki-site.atlassian.net"
 _ESCAPE = re.compile("%[0-9A-F]{2}")
 
-#: Properties holding one account id (or a list of them).
-PERSON_ID_KEYS = frozenset(
-    {
-        "accountId",
-        "accountIds",
-        "assignedTo",
-        "authorId",
-        "collaborators",
-        "completedBy",
-        "createdBy",
-        "creatorId",
-        "identifier",
-        "lastModifiedBy",
-        "lastOwnerId",
-        "ownerId",
-        "resolutionLastModifierId",
-        "spaceOwnerId",
-        "userAccountIds",
-    }
-)
+#: Properties holding one account id (or a list of them): the lint's own list.
+PERSON_ID_KEYS = ACCOUNT_ID_FIELDS
 _EMAIL_KEYS = frozenset({"email", "emailAddress", "emails"})
 _NAME_KEYS = frozenset({"displayName", "publicName", "fullName", "name"})
 _USERNAME_KEYS = frozenset({"username"})
