@@ -38,6 +38,7 @@ from support.openapi.specs import Operation, Spec, operation_for
 __all__ = ["EndpointCase", "GeneratedResponse", "endpoint_cases", "generate"]
 
 _TOP_LIST_LENGTH = 2
+_MAX_RULES_DEPTH = 24  # a recursive definition of the rules' own is cut there
 _NULL_CHANCE = 0.1
 _LINK_NAMES = ("self", "webui", "tinyui", "editui", "download")
 _TOP_LINK_NAMES = ("base", "context", "self", "next", "prev")
@@ -355,7 +356,7 @@ class _Builder:
     def _from_rules(self, node: SchemaNode | None, at: _At) -> Any:
         """A value for a property only the rules' schema describes."""
         node = self._rules(node)
-        if node is None:
+        if node is None or len(at.path) > _MAX_RULES_DEPTH:
             return None
         if node.type == "object" or node.properties:
             at = _At(at.path, at.refs, self._planter.subject(), at.origin)

@@ -45,9 +45,6 @@ _EMAIL_KEYS = frozenset({"email", "emailAddress", "emails"})
 _NAME_KEYS = frozenset({"displayName", "publicName", "fullName", "name"})
 _USERNAME_KEYS = frozenset({"username"})
 _USER_KEY_KEYS = frozenset({"userKey", "userKeys"})
-_FREE_TEXT_KEYS = frozenset(
-    {"title", "message", "description", "excerpt", "text", "plain", "content", "friendlyWhen"}
-)
 _LINK_KEYS = frozenset(
     {
         "self",
@@ -169,7 +166,7 @@ def _quoted_ids(people: Sequence[Person]) -> str:
     return ",".join(f'"{p.account_id}"' for p in people)
 
 
-#: (name, CQL clause naming people a and b, needs compact keys).
+#: (name, clause naming people a and b; `key` gives a person's personal space key).
 CQL_CLAUSES: tuple[tuple[str, Callable[[Person, Person, Callable[[Person], str]], str]], ...] = (
     ("creator =", lambda a, b, key: f'creator = "{a.account_id}"'),
     ("creator in", lambda a, b, key: f"creator in ({_quoted_ids([a, b])})"),

@@ -103,12 +103,12 @@ class PlantedRegistry:
         """The leaks of `text` with where each appears, for an assertion message."""
         lines = [f"{label}: planted values found in the output"]
         lowered = text.lower()
-        for form, what in [*self._text_forms, *self._base64_forms]:
-            at = lowered.find(form) if (form, what) in self._text_forms else text.find(form)
+        found = [(form, what, lowered.find(form)) for form, what in self._text_forms]
+        found += [(form, f"{what} (base64)", text.find(form)) for form, what in self._base64_forms]
+        for form, what, at in found:
             if at >= 0:
                 lines.append(f"- {what} as {form!r}: ...{text[max(0, at - 80) : at + 80]!r}...")
-        kinds = sorted(self.kinds)
-        lines.append(f"(planted here: {', '.join(kinds)})")
+        lines.append(f"(planted here: {', '.join(sorted(self.kinds))})")
         return "\n".join(lines)
 
     def owner(self, plaintext: str) -> tuple[Person, str] | None:
