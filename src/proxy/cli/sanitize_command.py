@@ -2,6 +2,10 @@
 
 Exit codes: 0 sanitized JSON on stdout; 2 bad rules, input or configuration (one line on
 stderr); 3 the rules block this URL (nothing on stdout).
+
+`--lint` checks the rules instead: every response field that can hold a person (account id,
+email, name, a whole user) must be reached by a pseudonymizing or redacting transform. Exit 0
+when none is missing, 1 with one line per uncovered field on stdout.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from urllib.parse import urlsplit
 
 from proxy.errors import BlockedByRules, ProxyError
 from proxy.rules.bundled import resolve_rules
+from proxy.rules.lint import lint_rules
 from proxy.sanitize.json_codec import loads_values, pretty
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
@@ -29,7 +34,7 @@ __all__ = [
     "split_url",
 ]
 
-EXIT_OK, EXIT_INVALID, EXIT_BLOCKED = 0, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_INVALID, EXIT_BLOCKED = 0, 1, 2, 3
 EXAMPLE_SALT, EXAMPLE_KEY = "salt", "secret"  # the reference's test salt and key
 EXAMPLE_SITE = "company-team"  # the cloud id of the reference's example calls
 
@@ -53,6 +58,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         metavar="DIR",
         help="regenerate DIR/sanitized/ from DIR/original/ (salt 'salt', key 'secret')",
     )
+    parser.add_argument(
+        "--lint",
+        action="store_true",
+        help="check that every person field the rules admit is pseudonymized or redacted",
+    )
     parser.add_argument("file", nargs="?", default="-", help="response body file, or - (stdin)")
     parser.set_defaults(handler=run)
 
@@ -72,6 +82,8 @@ def _fail(message: str, code: int = EXIT_INVALID) -> int:
 def run(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> int:
     environ = os.environ if environ is None else environ
     try:
+        if args.lint:
+            return _lint(args.rules)
         if args.examples:
             written = regenerate_examples(Path(args.examples), args.rules)
             print(f"wrote {written} sanitized examples to {args.examples}/sanitized/")
@@ -98,6 +110,16 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> i
         return _fail(f"cannot read input: {exc.strerror or exc}")
     sys.stdout.buffer.write(output + b"\n")
     sys.stdout.flush()
+    return EXIT_OK
+
+
+def _lint(rules: str) -> int:
+    findings = lint_rules(resolve_rules(rules))
+    for finding in findings:
+        print(finding)
+    if findings:
+        return EXIT_FINDINGS
+    print(f"{rules}: every person field the rules admit is covered by a transform")
     return EXIT_OK
 
 

@@ -1,0 +1,1 @@
+"""Maximal Confluence responses built from Atlassian's OpenAPI descriptions, people planted."""
