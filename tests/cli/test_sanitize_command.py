@@ -129,5 +129,21 @@ def test_bundled_rules_without_key_name_the_missing_key() -> None:
 def test_missing_rules_file_and_input_file(tmp_path: Path) -> None:
     result = proxy("--rules", str(tmp_path / "nope.yaml"), "--url", "/x", "-")
     assert (result.returncode, b"rules file not found" in result.stderr) == (2, True)
-    result = proxy("--url", SPACES_URL, str(tmp_path / "missing.json"))
-    assert (result.returncode, b"cannot read input" in result.stderr) == (2, True)
+    missing = tmp_path / "missing.json"
+    result = proxy("--url", SPACES_URL, str(missing))
+    assert (result.returncode, result.stderr.decode()) == (
+        2,
+        f"proxy sanitize: cannot read {missing}: No such file or directory\n",
+    )
+
+
+def test_url_is_required_and_the_usage_says_so() -> None:
+    result = proxy("-", stdin=b"{}")
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert stderr.startswith("usage: proxy sanitize ")
+    assert "(--url URL | --examples [DIR])" in stderr and "[--url URL]" not in stderr
+    assert (
+        stderr.splitlines()[-1]
+        == "proxy sanitize: error: one of the arguments --url --examples is required"
+    )

@@ -56,7 +56,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument("--health-check", action="store_true", help="call the health check")
     parser.add_argument("--all", action="store_true", help="every example call (needs cloud id)")
     parser.add_argument("--cloud-id", default=env("CONFLUENCE_CLOUD_ID"), help="for --all")
-    parser.add_argument("--auth", choices=("auto", "none", "aws", "gcp"), default="auto")
+    parser.add_argument(
+        "--auth",
+        choices=("auto", "none", "aws", "gcp"),
+        default="auto",
+        help="how to authenticate (auto: from the host name, see above)",
+    )
     parser.add_argument("--aws-role-arn", help="assume this role first (the caller role)")
     parser.add_argument("--aws-region", help="default: from the host name")
     parser.add_argument("--aws-service", help="lambda or execute-api (default: from the host)")

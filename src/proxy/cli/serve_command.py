@@ -12,7 +12,7 @@ Ctrl-C, SIGTERM or SIGHUP stop it (and its server process) within a few seconds,
 was started with SIGINT ignored (a background job, a script, a CI runner).
 
 Exit codes: 0 stopped by Ctrl-C / SIGTERM; 1 the server failed to start or exited by itself;
-2 bad options (a busy port, an unusable --demo-secrets file; one line on stderr).
+2 bad options (a busy port, an unusable --demo-secrets file: one line on stderr).
 """
 
 from __future__ import annotations

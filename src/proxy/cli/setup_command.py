@@ -10,8 +10,8 @@ The client secret is best given by the prompt or ATLASSIAN_CLIENT_SECRET (not on
 line, where shell history keeps it). --simulator-url runs the whole flow against
 `proxy simulate` (its /authorize approves at once).
 
-Exit codes: 0 done; 1 the setup failed (one line on stderr says why and what to do); 2 bad
-options.
+Exit codes: 0 done; 1 the setup failed (one line on stderr says why and what to do);
+2 bad options.
 """
 
 from __future__ import annotations
@@ -66,7 +66,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     env = os.environ.get
-    parser.add_argument("--client-id", default=env("ATLASSIAN_CLIENT_ID"))
+    parser.add_argument(
+        "--client-id",
+        default=env("ATLASSIAN_CLIENT_ID"),
+        help="the app's client id (default: ATLASSIAN_CLIENT_ID, else a prompt)",
+    )
     parser.add_argument(
         "--client-secret",
         default=env("ATLASSIAN_CLIENT_SECRET"),
