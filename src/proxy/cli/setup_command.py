@@ -47,6 +47,13 @@ DEFAULT_PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
+_MISSING_CLIENT_ID = "the client id is missing: --client-id or ATLASSIAN_CLIENT_ID"
+_MISSING_CLIENT_KEY = (
+    "the client secret is missing: ATLASSIAN_CLIENT_SECRET, the prompt (on a terminal) or "
+    "one line on stdin (`… | proxy setup confluence`)"
+)
+
+
 class _InvalidOption(OperatorToolError):
     """Bad or missing options (exit code 2)."""
 
@@ -110,7 +117,7 @@ def run(
         target = _target(args)
         store = open_store(target, clients) if target is not None else None
         if store is not None:
-            check_store_reachable(store)
+            check_store_reachable(store, cloud=args.store != "local")
         client = http or httpx.Client(timeout=30.0)
         try:
             result = run_setup(options, console, client)
@@ -141,11 +148,13 @@ def _options(args: argparse.Namespace, console: Console) -> SetupOptions:
         raise _InvalidOption(f"--port must be 1-65535, got {args.port}")
     client_id = args.client_id or _ask(console, "Atlassian app client id: ", secret=False)
     secret = args.client_secret or _ask(console, "Atlassian app client secret: ", secret=True)
-    if not client_id or not secret:
-        raise _InvalidOption(
-            "the client id and secret are required: --client-id / ATLASSIAN_CLIENT_ID and "
-            "ATLASSIAN_CLIENT_SECRET (or the prompt, on a terminal)"
-        )
+    missing = [
+        how
+        for value, how in ((client_id, _MISSING_CLIENT_ID), (secret, _MISSING_CLIENT_KEY))
+        if not value
+    ]
+    if missing:
+        raise _InvalidOption(" and ".join(missing))
     return SetupOptions(
         client_id=client_id.strip(),
         client_secret=Secret(secret.strip()),
@@ -198,11 +207,17 @@ def _print_values(result: SetupResult, prefix: str, console: Console) -> None:
 
 
 def _terminal_console() -> Console:
+    """Prompts on a terminal; otherwise each answer is the next line piped into stdin."""
     interactive = sys.stdin.isatty()
     return Console(
         say=lambda text: print(text, flush=True),
         warn=lambda text: print(f"proxy setup: {text}", file=sys.stderr, flush=True),
         open_browser=webbrowser.open,
-        ask=input if interactive else None,
-        ask_secret=getpass.getpass if interactive else None,
+        ask=input if interactive else _next_stdin_line,
+        ask_secret=getpass.getpass if interactive else _next_stdin_line,
     )
+
+
+def _next_stdin_line(prompt: str) -> str:
+    """`echo "$SECRET" | proxy setup …`: no prompt to show, no echo to hide; "" at the end."""
+    return sys.stdin.readline().rstrip("\r\n")

@@ -128,7 +128,11 @@ class CallbackServer(Service):
             self._done.set()
         if self._code is None:
             return 400, "Atlassian reported an error; see the terminal."
-        return 200, "Done: return to the terminal; you can close this tab."
+        # Not "done": the code exchange, the site check and storing still follow, and may fail.
+        return 200, (
+            "Authorization code received. Return to the terminal: it shows whether the setup "
+            "succeeded. You can close this tab."
+        )
 
 
 def _handler_class(server: CallbackServer) -> type[BaseHTTPRequestHandler]:
