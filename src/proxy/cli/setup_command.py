@@ -10,6 +10,10 @@ The client secret is best given by the prompt or ATLASSIAN_CLIENT_SECRET (not on
 line, where shell history keeps it). --simulator-url runs the whole flow against
 `proxy simulate` (its /authorize approves at once).
 
+--manual needs no callback server, for a browser that cannot reach this machine: register
+http://localhost as the app's callback URL, open the printed URL anywhere, approve, then paste
+the address the browser fails to load (http://localhost/?code=…&state=…) or only its code.
+
 Exit codes: 0 done; 1 the setup failed (one line on stderr says why and what to do);
 2 bad options.
 """
@@ -30,6 +34,7 @@ import httpx
 from proxy.errors import OperatorToolError
 from proxy.secret_value import Secret
 from proxy.tooling.atlassian_oauth import ATLASSIAN_API, ATLASSIAN_AUTH
+from proxy.tooling.manual_setup import run_manual_setup
 from proxy.tooling.secret_targets import (
     STORE_KINDS,
     StoreClients,
@@ -99,6 +104,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--no-browser", action="store_true", help="only print the URL")
     parser.add_argument(
+        "--manual",
+        action="store_true",
+        help="no callback server: callback http://localhost, paste the redirect URL or code",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for the callback (300)"
     )
     parser.set_defaults(handler=run)
@@ -119,8 +129,9 @@ def run(
         if store is not None:
             check_store_reachable(store, cloud=args.store != "local")
         client = http or httpx.Client(timeout=30.0)
+        consent = run_manual_setup if args.manual else run_setup
         try:
-            result = run_setup(options, console, client)
+            result = consent(options, console, client)
         finally:
             if http is None:
                 client.close()

@@ -23,13 +23,19 @@ from urllib.parse import parse_qsl, urlsplit
 from proxy.errors import OperatorToolError
 from proxy.lifecycle import Service
 
-__all__ = ["CALLBACK_PATH", "CallbackServer", "callback_url"]
+__all__ = ["CALLBACK_PATH", "CallbackServer", "callback_url", "redirect_error"]
 
 CALLBACK_PATH = "/psoxy-setup-callback"
 _DENIED_HINTS = {
     "access_denied": "the consent was declined on the Atlassian screen",
     "invalid_scope": "Atlassian refused a scope: add every listed scope to the app",
 }
+
+
+def redirect_error(error: str, description: str | None) -> str:
+    """The message for a redirect carrying ``error`` (consent declined, a scope refused, …)."""
+    reason = _DENIED_HINTS.get(error, description or error)
+    return f"Atlassian redirected with error `{error}`: {reason}"
 
 
 def callback_url(port: int) -> str:
@@ -119,8 +125,7 @@ class CallbackServer(Service):
                 return 410, "This setup run already received its callback."
             error = params.get("error")
             if error:
-                reason = _DENIED_HINTS.get(error, params.get("error_description") or error)
-                self._error = f"Atlassian redirected with error `{error}`: {reason}"
+                self._error = redirect_error(error, params.get("error_description"))
             elif params.get("code"):
                 self._code = params["code"]
             else:
