@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +149,17 @@ def test_url_is_required_and_the_usage_says_so() -> None:
         stderr.splitlines()[-1]
         == "proxy sanitize: error: one of the arguments --url --examples is required"
     )
+
+
+def test_the_readme_example_works_and_gives_the_committed_sanitized_example() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Try the rules on a saved response: `proxy sanitize`", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    argv = shlex.split(block.replace("\\\n", " "))
+    assert argv[:2] == ["proxy", "sanitize"]
+    result = proxy(*argv[2:], env={"PATH": "/usr/bin:/bin"})
+    assert (result.returncode, result.stderr) == (0, b"")
+    expected = json.loads(
+        (ROOT / "example-api-responses" / "sanitized" / "spaces.json").read_text()
+    )
+    assert json.loads(result.stdout) == expected
