@@ -4,14 +4,13 @@ and a bad option answered with the usage of the command it was given to."""
 from __future__ import annotations
 
 import argparse
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 from proxy import VERSION, __version__
 from proxy.cli.main import build_parser, main
-from support.processes import cli_command, minimal_env
+from support.processes import run_cli
 
 
 def all_parsers(
@@ -78,15 +77,7 @@ def test_version_is_the_one_the_health_check_shows(capsys: pytest.CaptureFixture
     ],
 )
 def test_an_unknown_option_prints_that_commands_usage(argv: list[str], prog: str) -> None:
-    done = subprocess.run(
-        cli_command(*argv),
-        env=minimal_env(),
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
-    )
+    done = run_cli(*argv)
     assert done.returncode == 2
     assert done.stderr.startswith(f"usage: {prog} ")
     bogus = " ".join(argv[argv.index("--bogus") :])

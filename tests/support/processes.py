@@ -13,11 +13,19 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
-__all__ = ["cli_command", "group_is_gone", "minimal_env", "spawn_in_own_group", "stop_group"]
+__all__ = [
+    "cli_command",
+    "group_is_gone",
+    "minimal_env",
+    "run_cli",
+    "spawn_in_own_group",
+    "stop_group",
+]
 
 
 def minimal_env(**extra: str) -> dict[str, str]:
@@ -25,9 +33,20 @@ def minimal_env(**extra: str) -> dict[str, str]:
 
 
 def cli_command(*args: str) -> list[str]:
-    import sys
-
     return [sys.executable, "-m", "proxy.cli.main", *args]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`proxy ARGS` to completion, nothing on stdin, a minimal environment."""
+    return subprocess.run(
+        cli_command(*args),
+        env=minimal_env(),
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
 
 
 def spawn_in_own_group(command: Sequence[str], **options: Any) -> subprocess.Popen[str]:

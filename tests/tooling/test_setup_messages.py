@@ -11,7 +11,7 @@ import httpx
 
 from proxy.tooling.callback_server import CallbackServer
 from support.consent_rig import CLIENT_ID, CLIENT_SECRET, ConsentRig
-from support.processes import cli_command, minimal_env
+from support.processes import cli_command, minimal_env, run_cli
 
 PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
 
@@ -65,25 +65,17 @@ def test_a_secret_piped_into_stdin_is_used(consent: ConsentRig, port: int, tmp_p
 def test_a_corrupt_local_file_is_named_without_a_cloud_hint(tmp_path: Path) -> None:
     corrupt = tmp_path / "secrets.json"
     corrupt.write_text("{oops")
-    done = subprocess.run(
-        cli_command(
-            "setup",
-            "confluence",
-            "--client-id",
-            "x",
-            "--client-secret",
-            "y",
-            "--store",
-            "local",
-            "--secrets-file",
-            str(corrupt),
-        ),
-        env=minimal_env(),
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        check=False,
+    done = run_cli(
+        "setup",
+        "confluence",
+        "--client-id",
+        "x",
+        "--client-secret",
+        "y",
+        "--store",
+        "local",
+        "--secrets-file",
+        str(corrupt),
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == (

@@ -73,7 +73,7 @@ class CallbackServer(Service):
                 raise OperatorToolError(
                     f"port {port} is busy, so the callback server cannot listen: stop what uses "
                     f"it, or pass --port N and add http://localhost:N{CALLBACK_PATH} to the app's "
-                    "callback URLs"
+                    "callback URLs (or use --manual, which needs no callback server)"
                 ) from exc
             raise OperatorToolError(f"cannot listen on port {port}: {exc.strerror}") from exc
         self._httpd.daemon_threads = True
