@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from proxy import VERSION, __version__
+from proxy.cli import sanitize_command
 from proxy.cli.main import build_parser, main
+from proxy.errors import ConfigurationError
 from support.processes import run_cli
 
 
@@ -82,3 +84,32 @@ def test_an_unknown_option_prints_that_commands_usage(argv: list[str], prog: str
     assert done.stderr.startswith(f"usage: {prog} ")
     bogus = " ".join(argv[argv.index("--bogus") :])
     assert done.stderr.splitlines()[-1] == f"{prog}: error: unrecognized arguments: {bogus}"
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            ConfigurationError("x.json is not valid JSON (line 1, column 2)"),
+            "x.json is not valid JSON (line 1, column 2)",
+        ),
+        (
+            FileNotFoundError(2, "No such file or directory", "/nope/x.json"),
+            "cannot use /nope/x.json: No such file or directory",
+        ),
+        (KeyboardInterrupt(), "interrupted"),
+    ],
+)
+def test_an_error_a_command_did_not_expect_is_still_one_line(
+    error: BaseException,
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def failing(args: argparse.Namespace) -> int:
+        raise error
+
+    monkeypatch.setattr(sanitize_command, "run", failing)
+    code = main(["sanitize", "--url", "/x"])
+    assert code == (130 if isinstance(error, KeyboardInterrupt) else 1)
+    assert capsys.readouterr().err == f"proxy sanitize: {message}\n"

@@ -8,8 +8,8 @@ follow their `next` link (body `_links.next`, else a `Link: <…>; rel="next"` h
 group ids, `p~` tokens inside `next` links); a call whose URL would carry a raw-looking account
 id or email is not sent but reported. Every response is scanned by `privacy_check`.
 
-    crawl = Crawl(caller, CrawlOptions(cloud_id=None, pages=2, since=date(2025, 8, 1)), print)
-    result = crawl.run()
+    options = CrawlOptions(cloud_id=None, pages=2, since=date(2025, 8, 1))
+    result = Crawl(caller, options, on_call=show_call, on_note=print).run()
 """
 
 from __future__ import annotations
