@@ -250,3 +250,27 @@ def test_an_unwritable_demo_secrets_path_is_one_line(tmp_path: Path) -> None:
     assert (
         err == "proxy serve: --demo-secrets: cannot write /proc/nope: No such file or directory\n"
     )
+
+
+def test_port_comes_from_the_environment_as_make_run_passes_it(tmp_path: Path) -> None:
+    port = free_port()
+    process = spawn_in_own_group(
+        cli_command("serve"), cwd=tmp_path, env=minimal_env(PORT=str(port))
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == (
+            f"Proxy listening on http://127.0.0.1:{port} (Ctrl-C to stop)\n"
+        )
+    finally:
+        stop_group(process)
+
+
+def test_a_bad_port_in_the_environment_is_one_line(tmp_path: Path) -> None:
+    process = spawn_in_own_group(cli_command("serve"), cwd=tmp_path, env=minimal_env(PORT="80a"))
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (
+        2,
+        "",
+        "proxy serve: PORT must be a port number, got '80a'\n",
+    )

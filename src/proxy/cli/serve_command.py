@@ -39,6 +39,7 @@ DEMO_PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
 DEFAULT_DEMO_SECRETS = Path(".local") / "demo-secrets.json"
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 START_SECONDS = 30.0
+DEFAULT_PORT = 8080
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -56,7 +57,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--port",
         type=int,
-        default=_default_port(),
         help="port to listen on (default: PORT, else 8080; `PORT=8081 make run`)",
     )
     parser.add_argument("--demo", action="store_true", help="also run the Atlassian simulator")
@@ -103,7 +103,7 @@ def write_demo_secrets(credentials: SimulatorCredentials, path: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with stop_signals() as stop:
-        failure = _check_port(args.host, args.port)
+        port, failure = _port(args.host, args.port, os.environ.get("PORT"))
         if failure:
             return _fail(failure, EXIT_INVALID)
         environment = dict(os.environ)
@@ -115,14 +115,14 @@ def run(args: argparse.Namespace) -> int:
                 if failure:
                     return _fail(failure, EXIT_INVALID)
                 environment = demo_environment(credentials, args.demo_secrets, environment)
-            with ServerProcess(_server_command(args.host, args.port), environment) as server:
+            with ServerProcess(_server_command(args.host, port), environment) as server:
                 if not server.wait_until_listening(
-                    args.host, args.port, stop, timeout_seconds=START_SECONDS
+                    args.host, port, stop, timeout_seconds=START_SECONDS
                 ):
                     if stop.is_set():
                         return EXIT_OK
                     return _fail("the server did not start (see the messages above)", EXIT_FAILED)
-                base = f"http://{args.host}:{args.port}"
+                base = f"http://{args.host}:{port}"
                 print(f"Proxy listening on {base} (Ctrl-C to stop)", flush=True)
                 if credentials is not None:
                     _print_demo_help(base, credentials)
@@ -135,20 +135,16 @@ def run(args: argparse.Namespace) -> int:
                 simulator.stop()
 
 
-def _default_port() -> int:
-    value = os.environ.get("PORT", "8080")
-    return int(value) if value.isdigit() else 8080  # a bad PORT is reported by _check_port
-
-
-def _check_port(host: str, port: int) -> str | None:
-    env_port = os.environ.get("PORT")
-    if env_port is not None and not env_port.isdigit():
-        return f"PORT must be a port number, got {env_port!r}"
+def _port(host: str, flag: int | None, env_port: str | None) -> tuple[int, str | None]:
+    """(port, None) when it can be used; else (0, the one-line reason)."""
+    if flag is None and env_port is not None and not env_port.isdigit():
+        return 0, f"PORT must be a port number, got {env_port!r}"
+    port = flag if flag is not None else int(env_port or DEFAULT_PORT)
     if not 0 < port < 65536:
-        return f"--port must be 1-65535, got {port}"
+        return 0, f"--port / PORT must be 1-65535, got {port}"
     if port_is_free(host, port):
-        return None
-    return (
+        return port, None
+    return 0, (
         f"port {port} on {host} is busy: stop what uses it, or pick another port "
         f"(--port N; with make: PORT=N make run)"
     )
