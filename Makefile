@@ -6,13 +6,20 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck pytest infra-check bench clean
 
+# pip's per-package lines are the progress of the first run; its sub-steps and this machine's
+# `WARNING: Location` lines are noise (errors and the final summary still show).
+PIP_NOISE := -e '^WARNING: Location' -e '^Requirement already satisfied' -e '^Looking in' \
+	-e '^ *\(Downloading\|Using cached\|Obtaining\|Installing build\|Getting requirements\|Preparing\|Checking if\|Building\|Created wheel\|Stored in\|Attempting uninstall\|Found existing\|Uninstalling\|Successfully uninstalled\)'
+
 # (Re)create the virtualenv when it is missing or pyproject.toml changed.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -m pip install --quiet -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
-	$(BIN)/python -c "import proxy, httpx, yaml, orjson, boto3, moto, hypothesis"
+	@test -x $(BIN)/python || { echo "Creating the virtualenv $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing the proxy and its development tools into $(VENV) (first run: 1-3 minutes) ..."
+	@$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+	@$(BIN)/python -m pip install --progress-bar off -e '.[dev]' 2>&1 | grep --line-buffered -v $(PIP_NOISE) || true
+	@$(BIN)/python -c "import proxy, httpx, yaml, orjson, boto3, moto, hypothesis"
 	@touch $(STAMP)
+	@echo "Done: $(VENV) is ready."
 
 run: $(STAMP)
 	$(BIN)/proxy serve --demo
@@ -34,7 +41,8 @@ pytest: $(STAMP)
 INFRA_VENV := .venv-infra
 $(INFRA_VENV)/.installed: infra/requirements-checkov.txt
 	@test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
-	$(INFRA_VENV)/bin/python -m pip install --quiet -r infra/requirements-checkov.txt 2>&1 | grep -v '^WARNING: Location' || true
+	@echo "Installing checkov into $(INFRA_VENV) (first run: about 1 minute) ..."
+	@$(INFRA_VENV)/bin/python -m pip install --quiet -r infra/requirements-checkov.txt 2>&1 | grep -v '^WARNING: Location' || true
 	$(INFRA_VENV)/bin/checkov --version
 	@touch $@
 

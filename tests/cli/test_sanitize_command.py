@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -129,5 +131,35 @@ def test_bundled_rules_without_key_name_the_missing_key() -> None:
 def test_missing_rules_file_and_input_file(tmp_path: Path) -> None:
     result = proxy("--rules", str(tmp_path / "nope.yaml"), "--url", "/x", "-")
     assert (result.returncode, b"rules file not found" in result.stderr) == (2, True)
-    result = proxy("--url", SPACES_URL, str(tmp_path / "missing.json"))
-    assert (result.returncode, b"cannot read input" in result.stderr) == (2, True)
+    missing = tmp_path / "missing.json"
+    result = proxy("--url", SPACES_URL, str(missing))
+    assert (result.returncode, result.stderr.decode()) == (
+        2,
+        f"proxy sanitize: cannot read {missing}: No such file or directory\n",
+    )
+
+
+def test_url_is_required_and_the_usage_says_so() -> None:
+    result = proxy("-", stdin=b"{}")
+    assert result.returncode == 2
+    stderr = result.stderr.decode()
+    assert stderr.startswith("usage: proxy sanitize ")
+    assert "(--url URL | --examples [DIR] | --lint)" in stderr and "[--url URL]" not in stderr
+    assert (
+        stderr.splitlines()[-1]
+        == "proxy sanitize: error: one of the arguments --url --examples --lint is required"
+    )
+
+
+def test_the_readme_example_works_and_gives_the_committed_sanitized_example() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### Try the rules on a saved response: `proxy sanitize`", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    argv = shlex.split(block.replace("\\\n", " "))
+    assert argv[:2] == ["proxy", "sanitize"]
+    result = proxy(*argv[2:], env={"PATH": "/usr/bin:/bin"})
+    assert (result.returncode, result.stderr) == (0, b"")
+    expected = json.loads(
+        (ROOT / "example-api-responses" / "sanitized" / "spaces.json").read_text()
+    )
+    assert json.loads(result.stdout) == expected

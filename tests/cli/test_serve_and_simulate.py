@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import signal
+import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,28 +15,23 @@ import httpx
 import pytest
 
 from support.local_proxy import free_port
+from support.processes import (
+    cli_command,
+    group_is_gone,
+    minimal_env,
+    spawn_in_own_group,
+    stop_group,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _spawn(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "proxy.cli.main", *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return spawn_in_own_group(cli_command(*args), cwd=cwd, env=minimal_env())
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:  # pragma: no cover - cleanup only
-        process.kill()
+    stop_group(process, signal.SIGINT)
 
 
 @pytest.fixture
@@ -149,9 +143,7 @@ def test_serve_demo_prints_curl_lines_that_return_sanitized_json(tmp_path: Path)
     assert process.returncode in (0, -signal.SIGINT)
 
 
-def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
-    import socket
-
+def test_serve_refuses_a_busy_port_naming_both_ways_to_change_it(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -159,22 +151,126 @@ def test_serve_refuses_a_busy_port(tmp_path: Path) -> None:
         process = _spawn("serve", "--port", str(port), cwd=tmp_path)
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 2
-    assert "is busy" in stderr
+    assert stderr == (
+        f"proxy serve: port {port} on 127.0.0.1 is busy: stop what uses it, or pick another "
+        "port (--port N; with make: PORT=N make run)\n"
+    )
 
 
-def test_sigterm_stops_the_server_process_too(tmp_path: Path) -> None:
-    import socket
+def _listening(process: subprocess.Popen[str]) -> None:
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert "Proxy listening" in line, line + (process.stderr.read() if process.stderr else "")
 
+
+def _port_closed(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _assert_stopped_cleanly(process: subprocess.Popen[str], port: int) -> None:
+    """Exit 0, the server's whole process group gone, the port closed, nothing on stderr."""
+    try:
+        code = process.wait(timeout=60)
+        assert process.stderr is not None
+        stderr = process.stderr.read()
+        assert code == 0, stderr
+        assert group_is_gone(process.pid)
+        assert _port_closed(port)
+        assert "Traceback" not in stderr and "SIGKILL" not in stderr, stderr
+    finally:
+        stop_group(process)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_each_stop_signal_stops_the_server_and_its_children(
+    sig: signal.Signals, tmp_path: Path
+) -> None:
     port = free_port()
     process = _spawn("serve", "--port", str(port), cwd=tmp_path)
-    assert process.stdout is not None
-    assert "Proxy listening" in process.stdout.readline()
-    process.send_signal(signal.SIGTERM)
-    process.wait(timeout=20)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return
-        time.sleep(0.1)
-    pytest.fail("the functions-framework server outlived `proxy serve`")
+    _listening(process)
+    process.send_signal(sig)
+    _assert_stopped_cleanly(process, port)
+
+
+def test_ctrl_c_stops_the_server_even_when_sigint_was_ignored_by_the_parent(
+    tmp_path: Path,
+) -> None:
+    """Background jobs of a script, some CI runners: the shell hands down SIGINT ignored."""
+    port = free_port()
+    command = shlex.join(cli_command("serve", "--port", str(port)))
+    process = spawn_in_own_group(
+        ["/bin/sh", "-c", f"trap '' INT; exec {command}"], cwd=tmp_path, env=minimal_env()
+    )
+    _listening(process)
+    ignored = int(
+        Path(f"/proc/{process.pid}/status").read_text().split("SigIgn:")[1].split()[0], 16
+    )
+    assert not ignored & (1 << (signal.SIGINT - 1)), "proxy serve must handle SIGINT itself"
+    process.send_signal(signal.SIGINT)
+    _assert_stopped_cleanly(process, port)
+
+
+def test_under_nohup_a_hangup_does_not_stop_it_but_ctrl_c_does(tmp_path: Path) -> None:
+    port = free_port()
+    process = spawn_in_own_group(
+        ["nohup", *cli_command("serve", "--port", str(port))], cwd=tmp_path, env=minimal_env()
+    )
+    _listening(process)
+    process.send_signal(signal.SIGHUP)
+    assert not _port_closed(port) and process.poll() is None
+    process.send_signal(signal.SIGINT)
+    _assert_stopped_cleanly(process, port)
+
+
+def test_a_corrupt_demo_secrets_file_is_one_line(tmp_path: Path) -> None:
+    corrupt = tmp_path / "corrupt.json"
+    corrupt.write_text("{not json")
+    process = _spawn(
+        "serve", "--demo", "--port", str(free_port()), "--demo-secrets", str(corrupt), cwd=tmp_path
+    )
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (2, "")
+    assert err == (f"proxy serve: --demo-secrets: {corrupt} is not valid JSON (line 1, column 2)\n")
+    assert group_is_gone(process.pid)
+
+
+def test_an_unwritable_demo_secrets_path_is_one_line(tmp_path: Path) -> None:
+    process = _spawn(
+        "serve",
+        "--demo",
+        "--port",
+        str(free_port()),
+        "--demo-secrets",
+        "/proc/nope/x.json",
+        cwd=tmp_path,
+    )
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out) == (2, "")
+    assert (
+        err == "proxy serve: --demo-secrets: cannot write /proc/nope: No such file or directory\n"
+    )
+
+
+def test_port_comes_from_the_environment_as_make_run_passes_it(tmp_path: Path) -> None:
+    port = free_port()
+    process = spawn_in_own_group(
+        cli_command("serve"), cwd=tmp_path, env=minimal_env(PORT=str(port))
+    )
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline() == (
+            f"Proxy listening on http://127.0.0.1:{port} (Ctrl-C to stop)\n"
+        )
+    finally:
+        stop_group(process)
+
+
+def test_a_bad_port_in_the_environment_is_one_line(tmp_path: Path) -> None:
+    process = spawn_in_own_group(cli_command("serve"), cwd=tmp_path, env=minimal_env(PORT="80a"))
+    out, err = process.communicate(timeout=60)
+    assert (process.returncode, out, err) == (
+        2,
+        "",
+        "proxy serve: PORT must be a port number, got '80a'\n",
+    )

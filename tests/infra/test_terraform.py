@@ -376,8 +376,7 @@ def test_outputs_give_the_setup_and_test_commands_of_the_proxy_tool() -> None:
     assert aws["caller_flag"] == "--aws-role-arn ${aws_iam_role.caller.arn}"
     assert aws["test_commands"] == [
         "proxy call --url ${local.health_check_url} --health-check ${local.caller_flag}",
-        "proxy call --url ${local.endpoint_url} --all --cloud-id <YOUR_CLOUD_ID> "
-        "${local.caller_flag}",
+        "proxy call --url ${local.endpoint_url} --all ${local.caller_flag}",
     ]
     assert gcp["setup_command"] == (
         "proxy setup confluence --store gcp --prefix ${local.instance_prefix} "
@@ -385,7 +384,7 @@ def test_outputs_give_the_setup_and_test_commands_of_the_proxy_tool() -> None:
     )
     assert gcp["test_commands"] == [
         "proxy call --url ${local.endpoint_url} --health-check --gcp-id-token",
-        "proxy call --url ${local.endpoint_url} --all --cloud-id <YOUR_CLOUD_ID> --gcp-id-token",
+        "proxy call --url ${local.endpoint_url} --all --gcp-id-token",
     ]
     for module in (AWS_MODULE, GCP_MODULE):
         outputs = named(module, "output")
@@ -394,6 +393,14 @@ def test_outputs_give_the_setup_and_test_commands_of_the_proxy_tool() -> None:
     for example in EXAMPLES:
         outputs = named(example, "output")
         assert {"endpoint_url", "setup_command", "test_commands", "next_steps"} <= set(outputs)
+    for module in (
+        AWS_MODULE,
+        GCP_MODULE,
+    ):  # README step 5: the cloud id goes to the analytics side
+        assert (
+            "the Confluence cloud id that step 1 printed"
+            in named(module, "output")["next_steps"]["value"]
+        )
 
 
 # --- GCP -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from proxy.cli.serve_command import DEMO_PREFIX, demo_environment
 from proxy.platforms import gcp_main
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
+from support.processes import stop_group
 
 __all__ = [
     "LocalProxy",
@@ -104,14 +106,14 @@ def running_proxy(
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group: stop_group reaps gunicorn's worker too
         )
     proxy = LocalProxy(f"http://127.0.0.1:{port}", process, log_path)
     try:
         _wait_until_listening(port, process, proxy)
         yield proxy
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop_group(process, signal.SIGTERM, timeout=15)
 
 
 def _wait_until_listening(port: int, process: subprocess.Popen[bytes], proxy: LocalProxy) -> None:

@@ -85,5 +85,5 @@ def test_a_busy_port_is_reported_with_what_to_do(port: int) -> None:
     assert raised.value.message == (
         f"port {port} is busy, so the callback server cannot listen: stop what uses it, or "
         "pass --port N and add http://localhost:N/psoxy-setup-callback to the app's callback "
-        "URLs"
+        "URLs (or use --manual, which needs no callback server)"
     )

@@ -274,8 +274,14 @@ def test_gcp_without_the_secrets_says_to_create_them(
         (["--port", "0", "--client-id", "x"], "proxy setup: --port must be 1-65535, got 0\n"),
         (
             [],
-            "proxy setup: the client id and secret are required: --client-id / "
-            "ATLASSIAN_CLIENT_ID and ATLASSIAN_CLIENT_SECRET (or the prompt, on a terminal)\n",
+            "proxy setup: the client id is missing: --client-id or ATLASSIAN_CLIENT_ID and the "
+            "client secret is missing: ATLASSIAN_CLIENT_SECRET, the prompt (on a terminal) or one "
+            "line on stdin (`… | proxy setup confluence`)\n",
+        ),
+        (
+            ["--client-id", "x"],
+            "proxy setup: the client secret is missing: ATLASSIAN_CLIENT_SECRET, the prompt (on a "
+            "terminal) or one line on stdin (`… | proxy setup confluence`)\n",
         ),
     ],
 )

@@ -10,7 +10,7 @@ locals {
   setup_command = "proxy setup confluence --store ${local.store_flag} --prefix ${local.instance_prefix} --region ${local.region}"
   test_commands = [
     "proxy call --url ${local.health_check_url} --health-check ${local.caller_flag}",
-    "proxy call --url ${local.endpoint_url} --all --cloud-id <YOUR_CLOUD_ID> ${local.caller_flag}",
+    "proxy call --url ${local.endpoint_url} --all ${local.caller_flag}",
   ]
 }
 
@@ -65,7 +65,7 @@ output "setup_command" {
 }
 
 output "test_commands" {
-  description = "Health check, then every example Confluence call, signed with SigV4 as the caller role (your identity must be in caller_aws_arns)."
+  description = "Health check, then a crawl of every Confluence endpoint with a privacy check, signed with SigV4 as the caller role (your identity must be in caller_aws_arns)."
   value       = local.test_commands
 }
 
@@ -86,5 +86,6 @@ output "next_steps" {
     2. Test the deployment:
          ${join("\n         ", local.test_commands)}
     3. In the analytics service, connect with role ${aws_iam_role.caller.arn}, region ${local.region}, base URL ${local.endpoint_url}
+       and the Confluence cloud id that step 1 printed (`proxy call --all` prints it too)
   EOT
 }

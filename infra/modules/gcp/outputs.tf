@@ -6,7 +6,7 @@ locals {
   setup_command = "proxy setup confluence --store gcp --prefix ${local.instance_prefix} --project ${var.project_id}"
   test_commands = [
     "proxy call --url ${local.endpoint_url} --health-check --gcp-id-token",
-    "proxy call --url ${local.endpoint_url} --all --cloud-id <YOUR_CLOUD_ID> --gcp-id-token",
+    "proxy call --url ${local.endpoint_url} --all --gcp-id-token",
   ]
 }
 
@@ -44,7 +44,7 @@ output "setup_command" {
 }
 
 output "test_commands" {
-  description = "Health check, then every example Confluence call, with a Google ID token (your identity must be in gcp_principals_authorized_to_test)."
+  description = "Health check, then a crawl of every Confluence endpoint with a privacy check, with a Google ID token (your identity must be in gcp_principals_authorized_to_test)."
   value       = local.test_commands
 }
 
@@ -63,5 +63,6 @@ output "next_steps" {
     2. Test the deployment:
          ${join("\n         ", local.test_commands)}
     3. In the analytics service, connect with base URL ${local.endpoint_url}
+       and the Confluence cloud id that step 1 printed (`proxy call --all` prints it too)
   EOT
 }

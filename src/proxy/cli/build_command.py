@@ -5,7 +5,7 @@
 
 Each artifact is printed with its base64 SHA-256, the value Terraform's `source_code_hash`
 expects. Wheels are cached in `build/wheels`; the first build downloads them from PyPI.
-Exit codes: 0 built; 1 pip or the build failed (the reason on stderr).
+Exit codes: 0 built; 1 pip or the build failed (the reason on stderr); 2 bad options.
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("artifact", nargs="?", choices=("all", "lambda", "gcp"), default="all")
+    parser.add_argument(
+        "artifact",
+        nargs="?",
+        choices=("all", "lambda", "gcp"),
+        default="all",
+        help="which artifact to build (default: all)",
+    )
     parser.add_argument("--output-dir", type=Path, help="default: <checkout>/dist")
     parser.add_argument("--wheel-cache", type=Path, help="default: <checkout>/build/wheels")
     parser.add_argument(

@@ -1,11 +1,16 @@
 """`proxy sanitize`: run the sanitizer over a saved response, exactly as the proxy would.
 
-Exit codes: 0 sanitized JSON on stdout; 2 bad rules, input or configuration (one line on
-stderr); 3 the rules block this URL (nothing on stdout).
+For trying rules (bundled or your own YAML) on a response saved from Confluence, without
+deploying anything:
 
-`--lint` checks the rules instead: every response field that can hold a person (account id,
-email, name, a whole user) must be reached by a pseudonymizing or redacting transform. Exit 0
-when none is missing, 1 with one line per uncovered field on stdout.
+    proxy sanitize --url '/ex/confluence/ID/wiki/api/v2/spaces?limit=100' --salt S spaces.json
+
+Exit codes: 0 sanitized JSON on stdout; 2 bad options, rules, input or configuration (one
+line on stderr); 3 the rules block this URL (nothing on stdout).
+
+`--lint` (instead of `--url`) checks the rules: every response field that can hold a person
+(account id, email, name, a whole user) must be reached by a pseudonymizing or redacting
+transform. Exit 0 when none is missing, 1 with one line per uncovered field on stdout.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from proxy.cli.errors import describe_os_error
 from proxy.errors import BlockedByRules, ProxyError
 from proxy.rules.bundled import resolve_rules
 from proxy.rules.lint import lint_rules
@@ -47,22 +53,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--rules", default="confluence", help="bundled rules name or YAML file")
-    parser.add_argument("--url", help="the request URL (or path?query) the response answers")
-    parser.add_argument("--method", default="GET")
-    parser.add_argument("--salt", help="PSOXY_SALT (default: from the environment)")
-    parser.add_argument("--encryption-key", help="PSOXY_ENCRYPTION_KEY (default: environment)")
-    parser.add_argument(
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--url", help="the request URL (or path?query) the response answers")
+    what.add_argument(
         "--examples",
         nargs="?",
         const="example-api-responses",
         metavar="DIR",
         help="regenerate DIR/sanitized/ from DIR/original/ (salt 'salt', key 'secret')",
     )
-    parser.add_argument(
+    what.add_argument(
         "--lint",
         action="store_true",
         help="check that every person field the rules admit is pseudonymized or redacted",
     )
+    parser.add_argument("--method", default="GET", help="the request's HTTP method (GET)")
+    parser.add_argument("--salt", help="PSOXY_SALT (default: from the environment)")
+    parser.add_argument("--encryption-key", help="PSOXY_ENCRYPTION_KEY (default: environment)")
     parser.add_argument("file", nargs="?", default="-", help="response body file, or - (stdin)")
     parser.set_defaults(handler=run)
 
@@ -88,8 +95,6 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> i
             written = regenerate_examples(Path(args.examples), args.rules)
             print(f"wrote {written} sanitized examples to {args.examples}/sanitized/")
             return EXIT_OK
-        if not args.url:
-            return _fail("--url is required (the request the response answers)")
         salt = args.salt if args.salt is not None else environ.get("PSOXY_SALT")
         if not salt:
             return _fail("no salt: pass --salt or set PSOXY_SALT (there is no default)")
@@ -107,7 +112,7 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> i
     except ProxyError as exc:
         return _fail(exc.message)
     except OSError as exc:
-        return _fail(f"cannot read input: {exc.strerror or exc}")
+        return _fail(describe_os_error(exc, "cannot read"))
     sys.stdout.buffer.write(output + b"\n")
     sys.stdout.flush()
     return EXIT_OK

@@ -7,6 +7,12 @@ one local secrets file behave like several cloud instances sharing one secret st
 
 With `--demo` it also starts the Atlassian simulator, writes a local secrets file for it
 (client id/secret, refresh token, salt, encryption key) and prints ready-to-paste `curl` lines.
+
+Ctrl-C, SIGTERM or SIGHUP stop it (and its server process) within a few seconds, also when it
+was started with SIGINT ignored (a background job, a script, a CI runner).
+
+Exit codes: 0 stopped by Ctrl-C / SIGTERM; 1 the server failed to start or exited by itself;
+2 bad options (a busy port, an unusable --demo-secrets file: one line on stderr).
 """
 
 from __future__ import annotations
@@ -14,25 +20,26 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
-from types import FrameType
 
+from proxy.cli.errors import describe_os_error
 from proxy.config.naming import SecretNaming
 from proxy.config.stores.local_file import LocalFileStore
+from proxy.errors import ProxyError
 from proxy.platforms import gcp_main
 from proxy.simulator.confluence import EXAMPLE_CALLS
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
+from proxy.tooling.server_process import ServerProcess, port_is_free, stop_signals
 
 __all__ = ["demo_environment", "register"]
 
 DEMO_PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
 DEFAULT_DEMO_SECRETS = Path(".local") / "demo-secrets.json"
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+START_SECONDS = 30.0
+DEFAULT_PORT = 8080
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,8 +49,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default=os.environ.get("PROXY_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8080")))
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("PROXY_HOST", "127.0.0.1"),
+        help="address to listen on (default: PROXY_HOST, else 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        help="port to listen on (default: PORT, else 8080; `PORT=8081 make run`)",
+    )
     parser.add_argument("--demo", action="store_true", help="also run the Atlassian simulator")
     parser.add_argument(
         "--demo-secrets",
@@ -86,35 +101,68 @@ def write_demo_secrets(credentials: SimulatorCredentials, path: Path) -> None:
     instance.put("ACCESS_TOKEN", "fill me")  # a token of an earlier simulator is worthless
 
 
-def _port_is_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        return probe.connect_ex((host, port)) != 0
-
-
-def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        if not _port_is_free(host, port):
-            return True
-        time.sleep(0.05)
-    return False
-
-
 def run(args: argparse.Namespace) -> int:
-    if not _port_is_free(args.host, args.port):
-        print(f"proxy serve: port {args.port} on {args.host} is busy (use --port)", file=sys.stderr)
-        return 2
-    environment = dict(os.environ)
-    simulator = None
-    credentials = None
-    if args.demo:
-        simulator, credentials = start_simulator()
-        write_demo_secrets(credentials, args.demo_secrets)
-        environment = demo_environment(credentials, args.demo_secrets, environment)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop the server process on SIGTERM too
-    command = [
+    with stop_signals() as stop:
+        port, failure = _port(args.host, args.port, os.environ.get("PORT"))
+        if failure:
+            return _fail(failure, EXIT_INVALID)
+        environment = dict(os.environ)
+        simulator, credentials = None, None
+        try:
+            if args.demo:
+                simulator, credentials = start_simulator()
+                failure = _write_demo_secrets(credentials, args.demo_secrets)
+                if failure:
+                    return _fail(failure, EXIT_INVALID)
+                environment = demo_environment(credentials, args.demo_secrets, environment)
+            with ServerProcess(_server_command(args.host, port), environment) as server:
+                if not server.wait_until_listening(
+                    args.host, port, stop, timeout_seconds=START_SECONDS
+                ):
+                    if stop.is_set():
+                        return EXIT_OK
+                    return _fail("the server did not start (see the messages above)", EXIT_FAILED)
+                base = f"http://{args.host}:{port}"
+                print(f"Proxy listening on {base} (Ctrl-C to stop)", flush=True)
+                if credentials is not None:
+                    _print_demo_help(base, credentials)
+                code = server.wait(stop)
+            if code is None:
+                return EXIT_OK
+            return _fail(f"the server process exited with code {code}", EXIT_FAILED)
+        finally:
+            if simulator is not None:
+                simulator.stop()
+
+
+def _port(host: str, flag: int | None, env_port: str | None) -> tuple[int, str | None]:
+    """(port, None) when it can be used; else (0, the one-line reason)."""
+    if flag is None and env_port is not None and not env_port.isdigit():
+        return 0, f"PORT must be a port number, got {env_port!r}"
+    port = flag if flag is not None else int(env_port or DEFAULT_PORT)
+    if not 0 < port < 65536:
+        return 0, f"--port / PORT must be 1-65535, got {port}"
+    if port_is_free(host, port):
+        return port, None
+    return 0, (
+        f"port {port} on {host} is busy: stop what uses it, or pick another port "
+        f"(--port N; with make: PORT=N make run)"
+    )
+
+
+def _write_demo_secrets(credentials: SimulatorCredentials, path: Path) -> str | None:
+    """None when written; else the one-line reason, naming the file."""
+    try:
+        write_demo_secrets(credentials, path)
+    except ProxyError as exc:
+        return f"--demo-secrets: {exc.message}"
+    except OSError as exc:
+        return f"--demo-secrets: {describe_os_error(exc, 'cannot write')}"
+    return None
+
+
+def _server_command(host: str, port: int) -> list[str]:
+    return [
         sys.executable,
         "-m",
         "functions_framework",
@@ -123,32 +171,15 @@ def run(args: argparse.Namespace) -> int:
         "--source",
         gcp_main.__file__,
         "--host",
-        args.host,
+        host,
         "--port",
-        str(args.port),
+        str(port),
     ]
-    process = subprocess.Popen(command, env=environment)
-    try:
-        if not _wait_for_port(args.host, args.port, process, seconds=30):
-            print("proxy serve: the server did not start (see the messages above)", file=sys.stderr)
-            return 1
-        base = f"http://{args.host}:{args.port}"
-        print(f"Proxy listening on {base} (Ctrl-C to stop)", flush=True)
-        if credentials is not None:
-            _print_demo_help(base, credentials)
-        return process.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=10)
-        if simulator is not None:
-            simulator.stop()
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+def _fail(message: str, code: int) -> int:
+    print(f"proxy serve: {message}", file=sys.stderr, flush=True)
+    return code
 
 
 def _print_demo_help(base: str, credentials: SimulatorCredentials) -> None:
@@ -157,4 +188,5 @@ def _print_demo_help(base: str, credentials: SimulatorCredentials) -> None:
     print(f"  curl -s -H 'X-Psoxy-Health-Check: true' {base}/")
     for call in EXAMPLE_CALLS:
         print(f"  curl -s '{base}{call.url(credentials.cloud_id)}'")
+    print(f"  proxy call --url {base} --all    # a crawl of every endpoint, with a privacy check")
     sys.stdout.flush()

@@ -10,8 +10,12 @@ The client secret is best given by the prompt or ATLASSIAN_CLIENT_SECRET (not on
 line, where shell history keeps it). --simulator-url runs the whole flow against
 `proxy simulate` (its /authorize approves at once).
 
-Exit codes: 0 done; 1 the setup failed (one line on stderr says why and what to do); 2 bad
-options.
+--manual needs no callback server, for a browser that cannot reach this machine: register
+http://localhost as the app's callback URL, open the printed URL anywhere, approve, then paste
+the address the browser fails to load (http://localhost/?code=…&state=…) or only its code.
+
+Exit codes: 0 done; 1 the setup failed (one line on stderr says why and what to do);
+2 bad options.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from proxy.errors import OperatorToolError
 from proxy.http_client import cookieless_client
 from proxy.secret_value import Secret
 from proxy.tooling.atlassian_oauth import ATLASSIAN_API, ATLASSIAN_AUTH
+from proxy.tooling.manual_setup import run_manual_setup
 from proxy.tooling.secret_targets import (
     STORE_KINDS,
     StoreClients,
@@ -46,6 +51,13 @@ __all__ = ["register", "run"]
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+_MISSING_CLIENT_ID = "the client id is missing: --client-id or ATLASSIAN_CLIENT_ID"
+_MISSING_CLIENT_KEY = (
+    "the client secret is missing: ATLASSIAN_CLIENT_SECRET, the prompt (on a terminal) or "
+    "one line on stdin (`… | proxy setup confluence`)"
+)
 
 
 class _InvalidOption(OperatorToolError):
@@ -67,7 +79,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     env = os.environ.get
-    parser.add_argument("--client-id", default=env("ATLASSIAN_CLIENT_ID"))
+    parser.add_argument(
+        "--client-id",
+        default=env("ATLASSIAN_CLIENT_ID"),
+        help="the app's client id (default: ATLASSIAN_CLIENT_ID, else a prompt)",
+    )
     parser.add_argument(
         "--client-secret",
         default=env("ATLASSIAN_CLIENT_SECRET"),
@@ -89,6 +105,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--no-browser", action="store_true", help="only print the URL")
     parser.add_argument(
+        "--manual",
+        action="store_true",
+        help="no callback server: callback http://localhost, paste the redirect URL or code",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds to wait for the callback (300)"
     )
     parser.set_defaults(handler=run)
@@ -107,10 +128,11 @@ def run(
         target = _target(args)
         store = open_store(target, clients) if target is not None else None
         if store is not None:
-            check_store_reachable(store)
+            check_store_reachable(store, cloud=args.store != "local")
         client = http or cookieless_client(timeout=30.0)
+        consent = run_manual_setup if args.manual else run_setup
         try:
-            result = run_setup(options, console, client)
+            result = consent(options, console, client)
         finally:
             if http is None:
                 client.close()
@@ -138,11 +160,13 @@ def _options(args: argparse.Namespace, console: Console) -> SetupOptions:
         raise _InvalidOption(f"--port must be 1-65535, got {args.port}")
     client_id = args.client_id or _ask(console, "Atlassian app client id: ", secret=False)
     secret = args.client_secret or _ask(console, "Atlassian app client secret: ", secret=True)
-    if not client_id or not secret:
-        raise _InvalidOption(
-            "the client id and secret are required: --client-id / ATLASSIAN_CLIENT_ID and "
-            "ATLASSIAN_CLIENT_SECRET (or the prompt, on a terminal)"
-        )
+    missing = [
+        how
+        for value, how in ((client_id, _MISSING_CLIENT_ID), (secret, _MISSING_CLIENT_KEY))
+        if not value
+    ]
+    if missing:
+        raise _InvalidOption(" and ".join(missing))
     return SetupOptions(
         client_id=client_id.strip(),
         client_secret=Secret(secret.strip()),
@@ -195,11 +219,17 @@ def _print_values(result: SetupResult, prefix: str, console: Console) -> None:
 
 
 def _terminal_console() -> Console:
+    """Prompts on a terminal; otherwise each answer is the next line piped into stdin."""
     interactive = sys.stdin.isatty()
     return Console(
         say=lambda text: print(text, flush=True),
         warn=lambda text: print(f"proxy setup: {text}", file=sys.stderr, flush=True),
         open_browser=webbrowser.open,
-        ask=input if interactive else None,
-        ask_secret=getpass.getpass if interactive else None,
+        ask=input if interactive else _next_stdin_line,
+        ask_secret=getpass.getpass if interactive else _next_stdin_line,
     )
+
+
+def _next_stdin_line(prompt: str) -> str:
+    """`echo "$SECRET" | proxy setup …`: no prompt to show, no echo to hide; "" at the end."""
+    return sys.stdin.readline().rstrip("\r\n")

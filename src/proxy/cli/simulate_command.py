@@ -2,6 +2,10 @@
 
 The first stdout line is one JSON object with `base_url`, `client_id`, `client_secret`,
 `refresh_token` and `cloud_id`; `GET /_simulator/state` reports every request received.
+Ctrl-C or SIGTERM stop it.
+
+Exit codes: 0 stopped by Ctrl-C / SIGTERM; 2 bad options (a bad --fault, a port that cannot be
+used; one line on stderr).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="0 = any free port (default)")
     parser.add_argument(
         "--token-ttl", type=int, default=3600, help="access-token lifetime in seconds (3600)"

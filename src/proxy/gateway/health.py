@@ -48,7 +48,7 @@ class HealthCheck:
     def respond(self, request: HttpRequest) -> HttpResponse:
         report, passed = self.report(request.client_ip)
         if not passed:
-            log.warning("health check failed: %s", report["warningMessages"])
+            log.warning("health check failed: %s", _failure_summary(self._facts, report))
         body = orjson.dumps(report, option=orjson.OPT_SORT_KEYS) + b"\r\n"
         headers = Headers([("Content-Type", "application/json")])
         return HttpResponse(200 if passed else 412, headers, body)
@@ -101,6 +101,14 @@ class HealthCheck:
             auth_ok = auth.get("lastRefreshError") != "invalid_grant"
         passed = bool(facts.source) and runtime is not None and not missing and ip_ok and auth_ok
         return report, passed
+
+
+def _failure_summary(facts: HealthFacts, report: dict[str, Any]) -> str:
+    """One readable line: what is missing, then the warnings (never a bare `[]`)."""
+    missing = ([] if facts.source else ["SOURCE"]) + _strings(report["missingConfigProperties"])
+    parts = [f"missing {', '.join(missing)}"] if missing else []
+    parts.extend(_strings(report["warningMessages"]))
+    return "; ".join(parts) or "see the health check response"
 
 
 def _strings(value: Any) -> list[str]:

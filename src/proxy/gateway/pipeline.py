@@ -75,9 +75,9 @@ class Gateway:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
-        label = "-"
+        matched = _Matched()
         try:
-            response, label = self._handle(request)
+            response = self._handle(request, matched)
         except ProxyError as error:
             response = error_response(error)
             log.log(
@@ -99,7 +99,7 @@ class Gateway:
         log.info(
             "%s %s -> %d %s %.1fms",
             request.method,
-            self._loggable_url(request, label),
+            self._loggable_url(request, matched.label),
             response.status,
             response.headers.get(ERROR_HEADER) or "",
             elapsed_ms,
@@ -113,11 +113,12 @@ class Gateway:
             return f"{request.raw_path}{query}"
         return label
 
-    def _handle(self, request: HttpRequest) -> tuple[HttpResponse, str]:
+    def _handle(self, request: HttpRequest, matched: _Matched) -> HttpResponse:
         if request.is_https is False:
             raise HttpsRequired("Requests MUST be sent over HTTPS")
         if HEALTH_CHECK_HEADER in request.headers:
-            return self._health.respond(request), "health-check"
+            matched.label = "health-check"
+            return self._health.respond(request)
         if not self._ips.allows(request.client_ip):
             raise UnauthorizedIpAddress("Client IP is not authorized to access this proxy.")
         path = normalize_path(
@@ -130,6 +131,7 @@ class Gateway:
         endpoint = runtime.sanitizer.match(request.method, path, request.raw_query)
         if endpoint is None:
             raise BlockedByRules()
+        matched.label = endpoint.label  # from here on, failures are logged with the endpoint
         body = _checked_body(request, endpoint)
         reverse = runtime.sanitizer.pseudonymizer.reverse_tokens
         target_path = reverse(path, escape=decrypted_values.in_path_segment)
@@ -143,7 +145,7 @@ class Gateway:
             headers.append(("Content-Type", request.headers.get("content-type") or _JSON))
         outbound = OutboundRequest(request.method, target_path, target_query, headers, body)
         upstream = self._call(runtime, outbound)
-        return self._respond(runtime, endpoint, upstream), endpoint.label
+        return self._respond(runtime, endpoint, upstream)
 
     def _forwarded_headers(
         self, runtime: Runtime, endpoint: Endpoint, request: HttpRequest
@@ -200,6 +202,15 @@ class Gateway:
             ("X-Psoxy-PII-Salt-Sha256", runtime.salt_sha256),
         ]
         return HttpResponse(upstream.status, Headers(passed), body)
+
+
+class _Matched:
+    """What the access log names: the rules endpoint, once matched (also when it then fails)."""
+
+    __slots__ = ("label",)
+
+    def __init__(self) -> None:
+        self.label = "(no rules endpoint)"
 
 
 def _checked_body(request: HttpRequest, endpoint: Endpoint) -> bytes:

@@ -14,7 +14,7 @@ import ssl
 
 import httpx
 
-from proxy import __version__
+from proxy import VERSION, __version__
 from proxy.auth.factory import build_source_auth
 from proxy.config.settings import Settings, TlsVersion
 from proxy.config.stores.base import SecretStore
@@ -32,8 +32,6 @@ from proxy.sanitize.links import LinkRewriter
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 
 __all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
-
-VERSION = f"v{__version__}"
 
 
 def default_user_agent() -> str:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
+from proxy.simulator.linked_content import install_next_pages
 from proxy.simulator.oauth import OAuthAuthority
 from proxy.simulator.pagination import listing_response
 from proxy.simulator.routes import RouteTable, SimRequest, SimResponse
@@ -115,3 +116,4 @@ def install_confluence(routes: RouteTable, oauth: OAuthAuthority, *, cloud_id: s
     routes.add("GET", r"/oauth/token/accessible-resources", resources_handler)
     for regex, file in CONFLUENCE_ROUTES:
         routes.add("GET", regex, serve(file))
+    install_next_pages(routes, serve)  # the search's `next` leads to a second page

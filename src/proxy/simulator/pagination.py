@@ -44,6 +44,9 @@ def _v2_page(request: SimRequest, body: bytes) -> SimResponse:
     except ValueError:
         return SimResponse.json(400, {"errors": [{"status": 400, "title": "Invalid cursor"}]})
     document = json.loads(body)
+    if offset is None:  # the cursor of an example file's own `next`: the list ends there
+        links = {k: v for k, v in (document.get("_links") or {}).items() if k != "next"}
+        return SimResponse.json(200, {**document, "results": [], "_links": links})
     results = document.get("results") if isinstance(document, dict) else None
     if not isinstance(results, list) or (offset == 0 and limit >= len(results)):
         return SimResponse(200, _JSON, body)
@@ -67,12 +70,15 @@ def _encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None) -> int:
+def _decode_cursor(cursor: str | None) -> int | None:
+    """The page's offset; None for a cursor of Atlassian's own shape (an example's `next`)."""
     if not cursor:
         return 0
     try:
-        data = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        offset = json.loads(data)["offset"]
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(data, dict) and "offset" not in data and "id" in data:
+            return None
+        offset = data["offset"]
     except (binascii.Error, ValueError, KeyError, TypeError) as exc:
         raise ValueError("cursor") from exc
     if not isinstance(offset, int) or offset < 0:

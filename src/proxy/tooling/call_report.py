@@ -58,12 +58,14 @@ def describe(
     size = len(outcome.body)
     lines = [f"{head}: {outcome.status} in {outcome.elapsed_ms:.0f} ms, {size} bytes"]
     value = _json(outcome.body)
-    if (show_body or outcome.call.health_check) and outcome.body.strip():
+    body_shown = (show_body or outcome.call.health_check) and bool(outcome.body.strip())
+    if body_shown:
         lines.append(_truncate(_pretty(value, outcome.body), max_body_chars))
     elif outcome.ok:
         lines.append(f"  {_summary(value)}")
     if not outcome.ok:
-        lines.extend(f"  hint: {hint}" for hint in _hints(outcome, value, platform))
+        hints = _hints(outcome, value, platform, body_shown=body_shown)
+        lines.extend(f"  hint: {hint}" for hint in hints)
     return lines
 
 
@@ -74,25 +76,29 @@ def summarize_all(outcomes: Sequence[CallOutcome]) -> str:
     return f"{len(outcomes)} calls, {len(failed)} failed: {', '.join(failed)}"
 
 
-def _hints(outcome: CallOutcome, value: Any, platform: str) -> list[str]:
+def _hints(outcome: CallOutcome, value: Any, platform: str, *, body_shown: bool) -> list[str]:
     code = outcome.headers.get(ERROR_HEADER)
     hints = []
     if code in _PROXY_HINTS:
         hints.append(f"{code}: {_PROXY_HINTS[code]}")
     elif code:
         hints.append(code)
-    if isinstance(value, dict) and isinstance(value.get("hint"), str):
+    if isinstance(value, dict) and isinstance(value.get("hint"), str) and not body_shown:
         hints.append(value["hint"])  # the proxy's summary of an Atlassian error
     if outcome.call.health_check and isinstance(value, dict):
-        for key in ("missingConfigProperties", "warningMessages"):
-            if value.get(key):
-                hints.append(f"{key}: {value[key]}")
+        if missing := _texts(value.get("missingConfigProperties")):
+            hints.append(f"missing: {', '.join(missing)}")
+        hints.extend(_texts(value.get("warningMessages")))
     if not code and outcome.status in (401, 403) and platform in _CLOUD_HINTS:
         detail = outcome.headers.get("x-amzn-errortype") or outcome.headers.get("www-authenticate")
         hints.append(_CLOUD_HINTS[platform] + (f" ({detail})" if detail else ""))
     if outcome.status == 429 and (retry := outcome.headers.get("retry-after")):
         hints.append(f"rate limited: retry after {retry} s")
     return hints
+
+
+def _texts(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _json(body: bytes) -> Any:

@@ -23,13 +23,19 @@ from urllib.parse import parse_qsl, urlsplit
 from proxy.errors import OperatorToolError
 from proxy.lifecycle import Service
 
-__all__ = ["CALLBACK_PATH", "CallbackServer", "callback_url"]
+__all__ = ["CALLBACK_PATH", "CallbackServer", "callback_url", "redirect_error"]
 
 CALLBACK_PATH = "/psoxy-setup-callback"
 _DENIED_HINTS = {
     "access_denied": "the consent was declined on the Atlassian screen",
     "invalid_scope": "Atlassian refused a scope: add every listed scope to the app",
 }
+
+
+def redirect_error(error: str, description: str | None) -> str:
+    """The message for a redirect carrying ``error`` (consent declined, a scope refused, …)."""
+    reason = _DENIED_HINTS.get(error, description or error)
+    return f"Atlassian redirected with error `{error}`: {reason}"
 
 
 def callback_url(port: int) -> str:
@@ -67,7 +73,7 @@ class CallbackServer(Service):
                 raise OperatorToolError(
                     f"port {port} is busy, so the callback server cannot listen: stop what uses "
                     f"it, or pass --port N and add http://localhost:N{CALLBACK_PATH} to the app's "
-                    "callback URLs"
+                    "callback URLs (or use --manual, which needs no callback server)"
                 ) from exc
             raise OperatorToolError(f"cannot listen on port {port}: {exc.strerror}") from exc
         self._httpd.daemon_threads = True
@@ -119,8 +125,7 @@ class CallbackServer(Service):
                 return 410, "This setup run already received its callback."
             error = params.get("error")
             if error:
-                reason = _DENIED_HINTS.get(error, params.get("error_description") or error)
-                self._error = f"Atlassian redirected with error `{error}`: {reason}"
+                self._error = redirect_error(error, params.get("error_description"))
             elif params.get("code"):
                 self._code = params["code"]
             else:
@@ -128,7 +133,11 @@ class CallbackServer(Service):
             self._done.set()
         if self._code is None:
             return 400, "Atlassian reported an error; see the terminal."
-        return 200, "Done: return to the terminal; you can close this tab."
+        # Not "done": the code exchange, the site check and storing still follow, and may fail.
+        return 200, (
+            "Authorization code received. Return to the terminal: it shows whether the setup "
+            "succeeded. You can close this tab."
+        )
 
 
 def _handler_class(server: CallbackServer) -> type[BaseHTTPRequestHandler]:

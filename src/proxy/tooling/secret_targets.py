@@ -102,15 +102,15 @@ def open_store(target: StoreTarget, clients: StoreClients | None = None) -> Secr
         ) from exc
 
 
-def check_store_reachable(store: SecretStore) -> None:
+def check_store_reachable(store: SecretStore, *, cloud: bool = True) -> None:
     """Read once before the consent, so missing credentials or a wrong region fail early
-    (a consent's refresh token that cannot be stored is lost)."""
+    (a consent's refresh token that cannot be stored is lost). `cloud`: hint at credentials."""
     try:
         store.get_fresh("REFRESH_TOKEN")
     except ProxyError as exc:
+        hint = " (check the cloud credentials, --region / --project)" if cloud else ""
         raise OperatorToolError(
-            f"cannot read {store.description} before the consent: {exc.message} (check the "
-            "cloud credentials, --region / --project)"
+            f"cannot read {store.description} before the consent: {exc.message}{hint}"
         ) from exc
 
 

@@ -30,7 +30,14 @@ from proxy.tooling.atlassian_oauth import (
 )
 from proxy.tooling.callback_server import CallbackServer, callback_url
 
-__all__ = ["Console", "SetupOptions", "SetupResult", "choose_site", "run_setup"]
+__all__ = [
+    "Console",
+    "SetupOptions",
+    "SetupResult",
+    "choose_site",
+    "complete_setup",
+    "run_setup",
+]
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,14 @@ def run_setup(options: SetupOptions, console: Console, http: httpx.Client) -> Se
             console.say("(no browser could be opened: copy the URL into one)")
         console.say(f"Waiting for Atlassian's redirect (up to {options.timeout_seconds:g} s)...")
         code = server.wait_for_code(options.timeout_seconds)
+    return complete_setup(options, console, http, code=code, redirect_uri=redirect_uri)
+
+
+def complete_setup(
+    options: SetupOptions, console: Console, http: httpx.Client, *, code: str, redirect_uri: str
+) -> SetupResult:
+    """After the consent, however the code arrived: exchange it, check scopes, pick the site,
+    make one test call."""
     grant = exchange_code(
         http,
         options.auth_base,
