@@ -12,7 +12,6 @@ response in exactly one place; anything else becomes a 500 with nothing from ups
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -28,9 +27,17 @@ from proxy.gateway.ip_allowlist import IpAllowList
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.outbound import OutboundRequest, reverse_tokens_in_body
 from proxy.gateway.paths import check_url_is_unambiguous, normalize_path
+from proxy.gateway.request_record import (
+    NO_ENDPOINT,
+    log_request,
+    sanitize_timer,
+    start_timings,
+    upstream_timer,
+)
 from proxy.gateway.responses import ERROR_HEADER, error_response, upstream_error_summary
 from proxy.gateway.runtime import LazyRuntime, Runtime
 from proxy.gateway.upstream import UpstreamResponse
+from proxy.log_events import error_event, event
 from proxy.rules.model import Endpoint
 from proxy.rules.request_body import body_allowed
 from proxy.safe_logging import log_unexpected
@@ -69,8 +76,8 @@ class Gateway:
         self._health = HealthCheck(config.facts, runtime, self._ips)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
-        label = "-"
+        timings = start_timings()
+        label = NO_ENDPOINT
         try:
             response, label = self._handle(request)
         except ProxyError as error:
@@ -81,6 +88,7 @@ class Gateway:
                 request.method,
                 error.code,
                 error.message,
+                extra=event(error_event(error), error_code=error.code),
             )
         except Exception as exc:
             log_unexpected(
@@ -90,23 +98,9 @@ class Gateway:
                 development_mode=self._config.development_mode,
             )
             response = error_response(ProxyError("unexpected error; see the logs"))
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        log.info(
-            "%s %s -> %d %s %.1fms",
-            request.method,
-            self._loggable_url(request, label),
-            response.status,
-            response.headers.get(ERROR_HEADER) or "",
-            elapsed_ms,
-        )
+        development_mode = self._config.development_mode
+        log_request(request, response, label, timings, development_mode=development_mode)
         return response
-
-    def _loggable_url(self, request: HttpRequest, label: str) -> str:
-        """The rules endpoint that matched; the raw URL only in development mode."""
-        if self._config.development_mode:
-            query = f"?{request.raw_query}" if request.raw_query is not None else ""
-            return f"{request.raw_path}{query}"
-        return label
 
     def _handle(self, request: HttpRequest) -> tuple[HttpResponse, str]:
         if request.is_https is False:
@@ -158,11 +152,13 @@ class Gateway:
         """The upstream call; after a 401 the rejected token is discarded and retried once."""
         auth = runtime.source_auth
         credentials = auth.credentials()
-        response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
+        with upstream_timer():
+            response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         if response.status == 401:
             auth.rejected(credentials)
             credentials = auth.credentials()
-            response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
+            with upstream_timer():
+                response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         return response
 
     def _respond(
@@ -175,7 +171,8 @@ class Gateway:
             )
             extra = [(k, v) for k, v in passed if k != "content-type"]
             return summary.with_headers([*extra, (ERROR_HEADER, "API_ERROR")])
-        body = runtime.sanitizer.sanitize(endpoint, upstream.body)
+        with sanitize_timer():
+            body = runtime.sanitizer.sanitize(endpoint, upstream.body)
         if not any(name == "content-type" for name, _ in passed):
             passed.append(("content-type", "application/json"))
         passed += [

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from proxy.config.locks.base import LockLease, new_owner_id
 from proxy.config.stores.aws_errors import AWS_ERRORS, aws_error_code
 from proxy.config.timing import Clock, Sleep
+from proxy.log_events import LogEvent, event
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
@@ -61,18 +62,32 @@ class SsmParameterLock:
             if aws_error_code(exc) == "ParameterAlreadyExists":
                 self._remove_if_stale()
             else:
-                _log.warning("lock %s: put failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: put failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
             return None
         lease = LockLease(name=self._name, owner=value, acquired_at=now)
         self._sleep(0.1 + self._rng.random() * 0.2)
         try:
             current = self._current_value()
         except AWS_ERRORS as exc:
-            _log.warning("lock %s: read-back failed (%s)", self._name, aws_error_code(exc))
+            _log.warning(
+                "lock %s: read-back failed (%s)",
+                self._name,
+                aws_error_code(exc),
+                extra=event(LogEvent.LOCK_ERROR),
+            )
             self.release(lease)
             return None
         if current != value:
-            _log.info("lock %s: lost the race to another instance", self._name)
+            _log.info(
+                "lock %s: lost the race to another instance",
+                self._name,
+                extra=event(LogEvent.LOCK_LOST_RACE),
+            )
             return None
         return lease
 
@@ -81,10 +96,19 @@ class SsmParameterLock:
             if self._current_value() == lease.owner:
                 self._client.delete_parameter(Name=self._name)
             else:
-                _log.warning("lock %s: not ours any more; left in place", self._name)
+                _log.warning(
+                    "lock %s: not ours any more; left in place",
+                    self._name,
+                    extra=event(LogEvent.LOCK_NOT_OWNED),
+                )
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning("lock %s: release failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: release failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
 
     def _current_value(self) -> str | None:
         try:
@@ -102,8 +126,17 @@ class SsmParameterLock:
             if modified is None or self._clock() - modified.timestamp() <= self._ttl:
                 return
             if self._current_value() == parameter.get("Value"):
-                _log.warning("lock %s: stale (holder presumed dead); removing it", self._name)
+                _log.warning(
+                    "lock %s: stale (holder presumed dead); removing it",
+                    self._name,
+                    extra=event(LogEvent.LOCK_STALE),
+                )
                 self._client.delete_parameter(Name=self._name)
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning("lock %s: stale check failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: stale check failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
