@@ -7,6 +7,9 @@ one local secrets file behave like several cloud instances sharing one secret st
 
 With `--demo` it also starts the Atlassian simulator, writes a local secrets file for it
 (client id/secret, refresh token, salt, encryption key) and prints ready-to-paste `curl` lines.
+
+Logs go to stderr: plain text on a terminal, one JSON object per line otherwise (as in the
+clouds); `--log-format` (or `LOG_FORMAT`) picks one explicitly.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 
 from proxy.config.naming import SecretNaming
+from proxy.config.settings import LogFormat
 from proxy.config.stores.local_file import LocalFileStore
 from proxy.platforms import gcp_main
 from proxy.simulator.confluence import EXAMPLE_CALLS
@@ -50,6 +54,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=Path,
         default=DEFAULT_DEMO_SECRETS,
         help=f"local secrets file the demo writes (default {DEFAULT_DEMO_SECRETS})",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=[f.value for f in LogFormat],
+        default=os.environ.get("LOG_FORMAT"),
+        help="auto (text on a terminal, else JSON), json or text; default LOG_FORMAT, else auto",
     )
     parser.set_defaults(handler=run)
 
@@ -113,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         simulator, credentials = start_simulator()
         write_demo_secrets(credentials, args.demo_secrets)
         environment = demo_environment(credentials, args.demo_secrets, environment)
+    if args.log_format:
+        environment["LOG_FORMAT"] = args.log_format
     signal.signal(signal.SIGTERM, _interrupt)  # stop the server process on SIGTERM too
     command = [
         sys.executable,

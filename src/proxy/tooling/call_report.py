@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from proxy.tooling.calls import CallOutcome
+from proxy.tooling.health_words import lifecycle_in_words
 
 __all__ = ["describe", "summarize_all"]
 
@@ -60,6 +61,8 @@ def describe(
     value = _json(outcome.body)
     if (show_body or outcome.call.health_check) and outcome.body.strip():
         lines.append(_truncate(_pretty(value, outcome.body), max_body_chars))
+    if outcome.call.health_check:
+        lines.extend(lifecycle_in_words(value, with_warnings=outcome.ok))
     elif outcome.ok:
         lines.append(f"  {_summary(value)}")
     if not outcome.ok:

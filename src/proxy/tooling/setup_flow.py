@@ -10,11 +10,13 @@ The result carries the secrets as `Secret`s; the caller stores or prints them.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
 
+from proxy.config.timing import Clock
 from proxy.errors import OperatorToolError
 from proxy.secret_value import Secret
 from proxy.tooling.atlassian_oauth import (
@@ -67,6 +69,8 @@ class SetupResult:
     site: Site
     missing_scopes: tuple[str, ...]
     """Scopes Atlassian did not echo back (a warning was shown; calls needing them will 401)."""
+    granted_at: float
+    """When Atlassian issued the grant (epoch seconds): the token family dies 365 days later."""
 
     def values(self) -> dict[str, Secret]:
         """What the proxy reads from its store, by name after the instance prefix."""
@@ -77,7 +81,9 @@ class SetupResult:
         }
 
 
-def run_setup(options: SetupOptions, console: Console, http: httpx.Client) -> SetupResult:
+def run_setup(
+    options: SetupOptions, console: Console, http: httpx.Client, *, clock: Clock = time.time
+) -> SetupResult:
     """Run the OAuth 2.0 (3LO) consent against Atlassian (or the simulator) end to end."""
     if not options.client_id or not options.client_secret:
         raise OperatorToolError("the client id and the client secret are both required")
@@ -99,6 +105,7 @@ def run_setup(options: SetupOptions, console: Console, http: httpx.Client) -> Se
         code=code,
         redirect_uri=redirect_uri,
     )
+    granted_at = clock()
     missing = tuple(
         scope
         for scope in CONFLUENCE_SCOPES
@@ -113,7 +120,9 @@ def run_setup(options: SetupOptions, console: Console, http: httpx.Client) -> Se
     site = choose_site(sites, options.site, console.ask)
     verify_confluence_access(http, options.api_base, grant.access_token, site.id)
     console.say(f"Consent OK: site {site.url or site.name} (cloud id {site.id}).")
-    return SetupResult(options.client_id, options.client_secret, grant.refresh_token, site, missing)
+    return SetupResult(
+        options.client_id, options.client_secret, grant.refresh_token, site, missing, granted_at
+    )
 
 
 def choose_site(
