@@ -23,6 +23,7 @@ ahead. Nothing here ever fails a request: an unreadable store just leaves a fact
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -187,7 +188,7 @@ class TokenLifecycle:
                     LogEvent.TOKEN_FAMILY_EXPIRING,
                     reason=item.reason,
                     dies_at=format_instant(item.dies_at),
-                    days_left=int((item.dies_at - now) // DAY),
+                    days_left=_days_until(item.dies_at, now),
                 ),
             )
 
@@ -218,8 +219,9 @@ def _expiry_message(now: float, granted: float) -> str:
             f"The Atlassian token family expired at {when} ({ABSOLUTE_LIFETIME_DAYS} days after "
             f"the consent of {consent}): re-run `proxy setup confluence`."
         )
+    left = _count_days(_days_until(dies_at, now))
     return (
-        f"The Atlassian token family expires at {when}, in {_days(dies_at - now)} "
+        f"The Atlassian token family expires at {when}, in {left} "
         f"({ABSOLUTE_LIFETIME_DAYS} days after the consent of {consent}): re-run `proxy setup "
         "confluence` before then; the new consent starts a new family."
     )
@@ -228,15 +230,19 @@ def _expiry_message(now: float, granted: float) -> str:
 def _idle_message(now: float, last_refresh: float) -> str:
     dies_at = last_refresh + IDLE_LIMIT_DAYS * DAY
     return (
-        f"No token refresh for {_days(now - last_refresh)} (last at "
+        f"No token refresh for {_count_days(int((now - last_refresh) // DAY))} (last at "
         f"{format_instant(last_refresh)}): Atlassian revokes a refresh token unused for "
         f"{IDLE_LIMIT_DAYS} days, at {format_instant(dies_at)}. A data request through the proxy "
         "refreshes it (e.g. `proxy call --all`); the health check alone does not."
     )
 
 
-def _days(seconds: float) -> str:
-    days = max(0, int(seconds // DAY))
+def _days_until(at: float, now: float) -> int:
+    """Whole days left, rounded up: 24.9 days left is "in 25 days"."""
+    return max(0, math.ceil((at - now) / DAY))
+
+
+def _count_days(days: int) -> str:
     return "1 day" if days == 1 else f"{days} days"
 
 
