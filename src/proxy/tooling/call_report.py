@@ -61,10 +61,10 @@ def describe(
     value = _json(outcome.body)
     if (show_body or outcome.call.health_check) and outcome.body.strip():
         lines.append(_truncate(_pretty(value, outcome.body), max_body_chars))
-    if outcome.call.health_check:
-        lines.extend(lifecycle_in_words(value, with_warnings=outcome.ok))
     elif outcome.ok:
         lines.append(f"  {_summary(value)}")
+    if outcome.call.health_check:
+        lines.extend(lifecycle_in_words(value, with_warnings=outcome.ok))
     if not outcome.ok:
         lines.extend(f"  hint: {hint}" for hint in _hints(outcome, value, platform))
     return lines
