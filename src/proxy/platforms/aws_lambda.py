@@ -31,7 +31,8 @@ from proxy.errors import ProxyError
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
-from proxy.log_events import error_event, event
+from proxy.log_events import error_event
+from proxy.log_events import event as log_event
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
 from proxy.platforms.log_context import request_log_context
 from proxy.safe_logging import log_unexpected
@@ -66,16 +67,16 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
     """A Lambda handler over the gateway `build_gateway` makes, on its first invocation."""
     gateway = Lazy(build_gateway).get
 
-    def handler(lambda_event: Any, context: Any) -> dict[str, Any]:
+    def handler(event: Any, context: Any) -> dict[str, Any]:
         with request_log_context(_request_ids(context)):
-            return _handle(lambda_event)
+            return _handle(event)
 
-    def _handle(lambda_event: Any) -> dict[str, Any]:
+    def _handle(event: Any) -> dict[str, Any]:
         shape = PAYLOAD_FORMATS["1.0"]  # for events we cannot read: single-valued headers
         accepts_gzip = False
         try:
-            shape = payload_format(lambda_event)
-            request = shape.to_request(lambda_event)
+            shape = payload_format(event)
+            request = shape.to_request(event)
             accepts_gzip = _accepts_gzip(request.headers)
             response = gateway().handle(request)
         except ProxyError as error:  # an unreadable event, or the gateway could not be built
@@ -85,7 +86,7 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
                 "request not handled: %s: %s",
                 error.code,
                 error.message,
-                extra=event(error_event(error), error_code=error.code),
+                extra=log_event(error_event(error), error_code=error.code),
             )
             response = error_response(error)
         except Exception as exc:  # a bug: the stack to the log, nothing of it to the caller
