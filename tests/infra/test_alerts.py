@@ -5,51 +5,22 @@ with python-hcl2): each alert keys on an event the proxy really logs, each sits 
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import hcl2
+from infra.test_terraform import AWS_MODULE, GCP_MODULE, REPO, locals_of, named, typed
 
 from proxy.log_events import LogEvent
 
-REPO = Path(__file__).resolve().parents[2]
-AWS_MODULE = REPO / "infra" / "modules" / "aws"
-GCP_MODULE = REPO / "infra" / "modules" / "gcp"
 RUNBOOK = REPO / "docs" / "operations.md"
 ALERTED = {"refresh_invalid_grant", "token_rotation_unsaved", "token_family_expiring"}
 
-_OPTIONS = hcl2.SerializationOptions(
-    strip_string_quotes=True, explicit_blocks=False, with_comments=False
-)
+
 Body = dict[str, Any]
 
 
-@cache
-def parse(path: Path) -> Body:
-    with path.open(encoding="utf-8") as handle:
-        parsed: Body = hcl2.load(handle, serialization_options=_OPTIONS)
-    return parsed
-
-
-def blocks(directory: Path, kind: str) -> list[Body]:
-    return [block for path in sorted(directory.glob("*.tf")) for block in parse(path).get(kind, [])]
-
-
-def named(directory: Path, kind: str) -> dict[str, Body]:
-    return {name: body for block in blocks(directory, kind) for name, body in block.items()}
-
-
 def resources(directory: Path, type_name: str) -> dict[str, Body]:
-    return {
-        name: body
-        for block in blocks(directory, "resource")
-        for name, body in block.get(type_name, {}).items()
-    }
-
-
-def locals_of(directory: Path) -> Body:
-    return {key: value for block in blocks(directory, "locals") for key, value in block.items()}
+    return typed(directory, "resource", type_name)
 
 
 def alerted_events(directory: Path) -> dict[str, Body]:
