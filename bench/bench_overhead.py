@@ -44,7 +44,8 @@ from proxy.simulator.confluence import EXAMPLE_CALLS
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
 
 SEARCH_CALL = next(call for call in EXAMPLE_CALLS if call.file == "content_search.json")
-_GATEWAY_LINE = re.compile(r"content/search -> 200 +([0-9.]+)ms$", re.MULTILINE)
+# The request record's message, in a text line or inside a JSON one (the proxy's log is a file).
+_GATEWAY_LINE = re.compile(r"content/search -> 200 +([0-9.]+)ms(?:$|\")", re.MULTILINE)
 
 
 @dataclass(frozen=True)

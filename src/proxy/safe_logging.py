@@ -13,19 +13,27 @@ from __future__ import annotations
 import logging
 import traceback
 
-__all__ = ["log_unexpected"]
+from proxy.log_events import LogEvent, event
+
+__all__ = ["describe_withheld", "log_unexpected"]
 
 
 def log_unexpected(
     logger: logging.Logger, what: str, exc: BaseException, *, development_mode: bool
 ) -> None:
+    extra = event(LogEvent.UNEXPECTED_ERROR, exception=type(exc).__name__)
     if development_mode:
-        logger.error(what, exc_info=exc)
+        logger.error(what, exc_info=exc, extra=extra)
         return
+    logger.error("%s: %s", what, describe_withheld(exc), extra=extra)
+
+
+def describe_withheld(exc: BaseException) -> str:
+    """`KeyError <- ValueError (message withheld)` and the stack, without any message."""
     frames = "".join(traceback.format_list(traceback.extract_tb(exc.__traceback__)))
     chain: list[str] = []
     cause: BaseException | None = exc
     while cause is not None and len(chain) < 5:
         chain.append(type(cause).__name__)
         cause = cause.__cause__ or cause.__context__
-    logger.error("%s: %s (message withheld)\n%s", what, " <- ".join(chain), frames.rstrip())
+    return f"{' <- '.join(chain)} (message withheld)\n{frames.rstrip()}"

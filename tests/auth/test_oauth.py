@@ -207,6 +207,9 @@ def test_healthy_facts_never_hold_values(make_auth: AuthFactory, store: FlakySto
         "lastRotation": "2025-10-09T08:53:20Z",
         "lastRefreshError": None,
         "rotatedRefreshTokenUnsaved": False,
+        "tokenFamilyGrantedAt": None,  # the seed has no REFRESH_TOKEN_GRANTED_AT
+        "tokenFamilyExpiresAt": None,
+        "lastRefreshAt": "2025-10-09T08:53:20Z",  # this instance's refresh (local file: no times)
         "missingConfigProperties": [],
         "warningMessages": [],
     }

@@ -100,9 +100,16 @@ def test_health_check(proxy_url: str, capsys: pytest.CaptureFixture[str]) -> Non
     code, lines, err = call(capsys, "--url", proxy_url, "--health-check")
     assert (code, err) == (0, "")
     assert re.fullmatch(r"GET health check: 200 in T ms, \d+ bytes", lines[0])
-    report = json.loads("\n".join(lines[1:]))
+    report = json.loads("\n".join(lines[1:-2]))
     assert (report["configuredSource"], report["nonDefaultSalt"]) == ("confluence", True)
     assert report["missingConfigProperties"] == []
+    # then the token family's lifecycle in words (this store has no consent time)
+    assert lines[-2].startswith("Token family: consent time unknown (no REFRESH_TOKEN_GRANTED_AT")
+    assert re.fullmatch(
+        r"Last token refresh: (none known yet\.|\d{4}-\d\d-\d\d \d\d:\d\d UTC \(.+ ago\); "
+        r"Atlassian revokes a refresh token after 90 days without one\.)",
+        lines[-1],
+    )
 
 
 def test_the_health_check_and_the_data_calls_show_the_version_of_proxy_version(

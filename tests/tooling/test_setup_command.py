@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import IO
 import httpx
 import pytest
 
+from proxy.auth.token_lifecycle import DAY, format_instant, parse_instant
 from proxy.cli import setup_command
 from proxy.cli.main import build_parser
 from proxy.simulator.confluence import EXAMPLE_CLOUD_ID
@@ -99,7 +101,9 @@ def test_local_store_after_a_forged_callback_was_refused(
         code, out, err = finish(process)
     assert code == 0, err
     stored = json.loads(secrets_file.read_text())
-    assert set(stored) == {PREFIX + name for name in NAMES}
+    assert set(stored) == {PREFIX + name for name in (*NAMES, "REFRESH_TOKEN_GRANTED_AT")}
+    granted = parse_instant(stored[PREFIX + "REFRESH_TOKEN_GRANTED_AT"])
+    assert granted is not None and abs(granted - time.time()) < 600  # the consent just happened
     assert stored[PREFIX + "CLIENT_ID"] == CLIENT_ID
     assert stored[PREFIX + "CLIENT_SECRET"] == CLIENT_SECRET
     refresh_token = stored[PREFIX + "REFRESH_TOKEN"]
@@ -109,9 +113,13 @@ def test_local_store_after_a_forged_callback_was_refused(
         "proxy setup: rejected a callback whose state does not match this setup run (a stale "
         "browser tab or a forged request); still waiting for Atlassian's redirect\n"
     )
-    assert out.splitlines()[-2:] == [
+    expires = format_instant(granted + 365 * DAY)
+    assert out.splitlines()[-3:] == [
         f"Stored {PREFIX}CLIENT_ID, {PREFIX}CLIENT_SECRET, {PREFIX}REFRESH_TOKEN in local "
         f"secrets file {secrets_file}.",
+        f"Recorded the consent time in {PREFIX}REFRESH_TOKEN_GRANTED_AT: granted "
+        f"{format_instant(granted)}, the token family expires at {expires} (the health check "
+        "warns 30 days before).",
         f"Cloud id for the analytics side: {EXAMPLE_CLOUD_ID}",
     ]
     assert refresh_token not in out and CLIENT_SECRET not in out
@@ -182,11 +190,13 @@ def test_only_a_forged_callback_then_timeout_stores_nothing(
     assert not secrets_file.exists()
 
 
-def run_in_process(argv: list[str], clients: StoreClients, browser: Browser) -> int:
+def run_in_process(
+    argv: list[str], clients: StoreClients, browser: Browser, warned: list[str] | None = None
+) -> int:
     args = build_parser().parse_args(["setup", "confluence", *argv])
     console = Console(
         say=lambda text: None,
-        warn=lambda text: None,
+        warn=(warned if warned is not None else []).append,
         open_browser=lambda url: browser(url).status_code == 200,
     )
     return setup_command.run(args, console=console, clients=clients)
@@ -210,6 +220,8 @@ def test_secrets_manager_on_moto(
     values = {n: manager.get_secret_value(SecretId=PREFIX + n)["SecretString"] for n in NAMES}
     assert values["CLIENT_ID"] == CLIENT_ID
     assert consent.refresh_works(values["REFRESH_TOKEN"])
+    granted = manager.get_secret_value(SecretId=PREFIX + "REFRESH_TOKEN_GRANTED_AT")
+    assert parse_instant(granted["SecretString"]) is not None
 
 
 def test_gcp_secret_manager_on_the_fake(
@@ -226,7 +238,14 @@ def test_gcp_secret_manager_on_the_fake(
         "--project",
         PROJECT,
     ]
-    assert run_in_process(argv, StoreClients(gcp=gcp_fake.client()), browser) == 0
+    warned: list[str] = []
+    assert run_in_process(argv, StoreClients(gcp=gcp_fake.client()), browser, warned) == 0
+    # an older Terraform did not create REFRESH_TOKEN_GRANTED_AT: a warning, not a failure
+    (warning,) = warned
+    assert warning.startswith(
+        f"warning: writing {PREFIX}REFRESH_TOKEN_GRANTED_AT to GCP Secret Manager failed"
+    )
+    assert "cannot warn before the token family's 365-day expiry" in warning
     client = gcp_fake.client()
 
     def latest(name: str) -> str:

@@ -60,9 +60,14 @@ def options(rig: ConsentRig, port: int, **overrides: object) -> SetupOptions:
     return SetupOptions(**values)  # type: ignore[arg-type]
 
 
+CONSENT_TIME = 1_760_000_000.0
+
+
 def setup(rig: ConsentRig, port: int, terminal: Terminal, **overrides: object) -> SetupResult:
     with httpx.Client(timeout=10) as http:
-        return run_setup(options(rig, port, **overrides), terminal.console(), http)
+        return run_setup(
+            options(rig, port, **overrides), terminal.console(), http, clock=lambda: CONSENT_TIME
+        )
 
 
 def test_consent_to_refresh_token_and_site(
@@ -72,6 +77,7 @@ def test_consent_to_refresh_token_and_site(
     result = setup(consent, port, terminal)
     assert result.site == Site(EXAMPLE_CLOUD_ID, "https://some-org.atlassian.net", "some-org")
     assert result.missing_scopes == ()
+    assert result.granted_at == CONSENT_TIME  # taken when the code was exchanged
     assert set(result.values()) == {"CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"}
     assert result.values()["CLIENT_SECRET"] == Secret(CLIENT_SECRET)
     assert consent.refresh_works(result.refresh_token.reveal())

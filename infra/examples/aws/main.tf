@@ -24,4 +24,7 @@ module "confluence_proxy" {
   caller_aws_arns                = var.caller_aws_arns
 
   custom_rules_path = var.custom_rules_path
+
+  create_alerts       = var.create_alerts
+  alert_sns_topic_arn = var.alert_sns_topic_arn
 }

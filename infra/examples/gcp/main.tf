@@ -19,4 +19,7 @@ module "confluence_proxy" {
   gcp_principals_authorized_to_test = var.gcp_principals_authorized_to_test
 
   custom_rules_path = var.custom_rules_path
+
+  create_alerts               = var.create_alerts
+  alert_notification_channels = var.alert_notification_channels
 }

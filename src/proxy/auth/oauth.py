@@ -36,6 +36,7 @@ from proxy.auth.oauth_health import describe_health
 from proxy.auth.refresh_policy import RefreshWindow
 from proxy.auth.rotation import REFRESH_TOKEN, RotatedRefreshTokens
 from proxy.auth.token_endpoint import TokenEndpoint, TokenFailure
+from proxy.auth.token_lifecycle import TokenLifecycle
 from proxy.config.locks.base import DistributedLock, LockLease
 from proxy.config.stores.base import SecretStore
 from proxy.config.timing import Clock, Sleep
@@ -46,6 +47,7 @@ from proxy.errors import (
     SourceAuthBusy,
     SourceAuthError,
 )
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 __all__ = ["ACCESS_TOKEN", "LOCK_NAME", "RefreshTiming", "RefreshTokenSourceAuth"]
@@ -118,6 +120,7 @@ class RefreshTokenSourceAuth:
         self._last_forced_refresh_at: float | None = None
         self._unreleased: LockLease | None = None
         self._last_error: str | None = None
+        self._lifecycle = TokenLifecycle(store, clock=clock)
 
     # ------------------------------------------------------------------ SourceAuth
     def credentials(self) -> UpstreamCredentials:
@@ -151,6 +154,7 @@ class RefreshTokenSourceAuth:
             _log.info(
                 "upstream rejected access token %s; it will not be used again",
                 credentials.token_id,
+                extra=event(LogEvent.TOKEN_REJECTED),
             )
         else:
             _log.warning(
@@ -158,6 +162,7 @@ class RefreshTokenSourceAuth:
                 "%g s ago",
                 credentials.token_id,
                 interval,
+                extra=event(LogEvent.TOKEN_REJECTION_THROTTLED),
             )
         return forget
 
@@ -169,6 +174,7 @@ class RefreshTokenSourceAuth:
             pending=self._rotation.pending is not None,
             last_rotation_at=self._last_rotation_at,
             last_error=self._last_error,
+            lifecycle=self._lifecycle.report(),
         )
 
     # ------------------------------------------------------------------ reuse
@@ -194,7 +200,11 @@ class RefreshTokenSourceAuth:
         try:
             versions = self._store.versions(ACCESS_TOKEN, self._timing.shared_token_versions)
         except ProxyError as exc:
-            _log.warning("shared access token unavailable: %s", exc.message)
+            _log.warning(
+                "shared access token unavailable: %s",
+                exc.message,
+                extra=event(LogEvent.SHARED_TOKEN_UNAVAILABLE),
+            )
             return None
         return pick_latest_shared(versions, skip=self._rejected)
 
@@ -211,7 +221,9 @@ class RefreshTokenSourceAuth:
                 and token.token_id not in self._rejected
             ):
                 _log.warning(
-                    "refresh failed (%s); using the current token until it expires", exc.code
+                    "refresh failed (%s); using the current token until it expires",
+                    exc.code,
+                    extra=event(LogEvent.REFRESH_FAILED_TOKEN_KEPT, error_code=exc.code),
                 )
                 return token
             raise
@@ -230,6 +242,12 @@ class RefreshTokenSourceAuth:
                 if token is not None:
                     return token
             self._last_error = "lock_contention"
+            _log.warning(
+                "gave up waiting for the token refresh lock %s after %d attempts",
+                self._lock.name,
+                self._timing.lock_attempts,
+                extra=event(LogEvent.LOCK_CONTENTION),
+            )
             raise SourceAuthBusy(
                 f"another instance holds the token refresh lock {self._lock.name}; retry shortly",
                 retry_after_seconds=self._timing.busy_retry_after_seconds,
@@ -287,10 +305,22 @@ class RefreshTokenSourceAuth:
         if isinstance(result, TokenFailure):
             raise self._failed(result, refresh_token)
         now = self._clock()
-        if result.refresh_token is not None and result.refresh_token != refresh_token:
+        rotated = result.refresh_token is not None and result.refresh_token != refresh_token
+        if result.refresh_token is not None and rotated:
             self._rotation.persist(result.refresh_token, used=refresh_token)
             self._last_rotation_at = now
         token = AccessToken(result.access_token, now + result.expires_in)
+        _log.info(
+            "refreshed the Atlassian access token (%s)",
+            "refresh token rotated" if rotated else "refresh token unchanged",
+            extra=event(
+                LogEvent.TOKEN_REFRESHED,
+                rotated=rotated,
+                rotation_unsaved=self._rotation.pending is not None,
+                expires_in_s=int(result.expires_in),
+            ),
+        )
+        self._lifecycle.refreshed()
         if self._use_shared:
             self._share(token)
         self._last_error = None
@@ -315,9 +345,17 @@ class RefreshTokenSourceAuth:
         if failure.invalid_grant:
             self._dead_refresh_token = fingerprint(refresh_token)
             self._rotation.discard_if(refresh_token)
-            _log.error("token endpoint answered invalid_grant: %s", self._revoked_message())
+            _log.error(
+                "token endpoint answered invalid_grant: %s",
+                self._revoked_message(),
+                extra=event(LogEvent.REFRESH_INVALID_GRANT),
+            )
             return RefreshTokenRevoked(self._revoked_message())
-        _log.error("token refresh failed: %s", failure.describe())
+        _log.error(
+            "token refresh failed: %s",
+            failure.describe(),
+            extra=event(LogEvent.REFRESH_FAILED, reason=failure.reason),
+        )
         return SourceAuthError(
             f"could not refresh the Atlassian access token: {failure.describe()}"
         )
@@ -337,5 +375,12 @@ class RefreshTokenSourceAuth:
                 self._store.put(ACCESS_TOKEN, encode_shared(token))
                 return
             except ProxyError as exc:
-                _log.warning("sharing the access token failed: %s", exc.message)
-        _log.error("the access token could not be shared; other instances will refresh their own")
+                _log.warning(
+                    "sharing the access token failed: %s",
+                    exc.message,
+                    extra=event(LogEvent.SHARED_TOKEN_WRITE_FAILED),
+                )
+        _log.error(
+            "the access token could not be shared; other instances will refresh their own",
+            extra=event(LogEvent.SHARED_TOKEN_WRITE_FAILED),
+        )

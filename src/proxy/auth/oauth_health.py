@@ -2,7 +2,10 @@
 
 {"strategy": "oauth2_refresh_token", "refreshTokenPresent": true, "lastRotation": "...",
  "lastRefreshError": "invalid_grant", "rotatedRefreshTokenUnsaved": false,
+ "tokenFamilyGrantedAt": "...", "tokenFamilyExpiresAt": "...", "lastRefreshAt": "...",
  "missingConfigProperties": [], "warningMessages": ["..."]}
+
+The token family's age and idleness come from `token_lifecycle`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from proxy.auth.rotation import REFRESH_TOKEN
+from proxy.auth.token_lifecycle import LifecycleReport
 from proxy.config.stores.base import SecretStore
 from proxy.errors import MissingSecretError, ProxyError
 
@@ -27,6 +31,7 @@ def describe_health(
     pending: bool,
     last_rotation_at: float | None,
     last_error: str | None,
+    lifecycle: LifecycleReport | None = None,
 ) -> dict[str, object]:
     missing = _missing_properties(store, client_id, endpoint)
     refresh_present = pending or REFRESH_TOKEN not in missing
@@ -42,12 +47,15 @@ def describe_health(
             f"A rotated refresh token could not be saved to {key}; it is kept in memory and "
             "retried on every request. Fix write access to the secret store."
         )
+    if lifecycle is not None:
+        warnings.extend(lifecycle.warnings)
     return {
         "strategy": STRATEGY,
         "refreshTokenPresent": refresh_present,
         "lastRotation": _iso(last_rotation_at),
         "lastRefreshError": last_error,
         "rotatedRefreshTokenUnsaved": pending,
+        **(lifecycle.health_fields() if lifecycle is not None else {}),
         "missingConfigProperties": missing,
         "warningMessages": warnings,
     }

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from proxy.config.stores.base import SecretStore
 from proxy.config.timing import Clock, Sleep
 from proxy.errors import ProxyError
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 __all__ = ["REFRESH_TOKEN", "PendingToken", "RotatedRefreshTokens"]
@@ -84,6 +85,7 @@ class RotatedRefreshTokens:
                         attempt + 1,
                         self._attempts,
                         exc.message,
+                        extra=event(LogEvent.TOKEN_ROTATION_WRITE_FAILED, attempt=attempt + 1),
                     )
                     continue
                 self._pending = None
@@ -94,6 +96,7 @@ class RotatedRefreshTokens:
                 "retried on every request. Fix write access to the secret store before this "
                 "instance stops, or the OAuth setup will have to be re-run.",
                 self.key,
+                extra=event(LogEvent.TOKEN_ROTATION_UNSAVED),
             )
             return False
 
@@ -115,14 +118,24 @@ class RotatedRefreshTokens:
                         "%s changed since our rotation (another instance or an operator stored "
                         "a newer token); our unsaved rotated token is superseded",
                         self.key,
+                        extra=event(LogEvent.TOKEN_ROTATION_SUPERSEDED),
                     )
                     self._pending = None
                     return
                 self._store.put(REFRESH_TOKEN, pending.value.reveal())
             except ProxyError as exc:
-                _log.error("rotated refresh token still not saved to %s: %s", self.key, exc.message)
+                _log.error(
+                    "rotated refresh token still not saved to %s: %s",
+                    self.key,
+                    exc.message,
+                    extra=event(LogEvent.TOKEN_ROTATION_UNSAVED),
+                )
                 return
-            _log.warning("rotated refresh token finally saved to %s", self.key)
+            _log.warning(
+                "rotated refresh token finally saved to %s",
+                self.key,
+                extra=event(LogEvent.TOKEN_ROTATION_RECOVERED),
+            )
             self._pending = None
         finally:
             self._lock.release()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from proxy.errors import ConfigurationError
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 __all__ = ["TokenEndpoint", "TokenFailure", "TokenGrant", "validate_token_url"]
@@ -109,7 +110,11 @@ class TokenEndpoint:
         except httpx.TimeoutException:
             return TokenFailure("timeout", None)
         except httpx.TransportError as exc:
-            _log.warning("token endpoint unreachable (%s)", type(exc).__name__)
+            _log.warning(
+                "token endpoint unreachable (%s)",
+                type(exc).__name__,
+                extra=event(LogEvent.TOKEN_ENDPOINT_UNREACHABLE),
+            )
             return TokenFailure("unreachable", None)
         if not response.is_success:
             return TokenFailure(

@@ -8,6 +8,9 @@ one local secrets file behave like several cloud instances sharing one secret st
 With `--demo` it also starts the Atlassian simulator, writes a local secrets file for it
 (client id/secret, refresh token, salt, encryption key) and prints ready-to-paste `curl` lines.
 
+Logs go to stderr: plain text on a terminal, one JSON object per line otherwise (as in the
+clouds); `--log-format` (or `LOG_FORMAT`) picks one explicitly.
+
 Ctrl-C, SIGTERM or SIGHUP stop it (and its server process) within a few seconds, also when it
 was started with SIGINT ignored (a background job, a script, a CI runner).
 
@@ -26,6 +29,7 @@ from pathlib import Path
 
 from proxy.cli.errors import describe_os_error
 from proxy.config.naming import SecretNaming
+from proxy.config.settings import LogFormat
 from proxy.config.stores.local_file import LocalFileStore
 from proxy.errors import ProxyError
 from proxy.platforms import gcp_main
@@ -65,6 +69,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         type=Path,
         default=DEFAULT_DEMO_SECRETS,
         help=f"local secrets file the demo writes (default {DEFAULT_DEMO_SECRETS})",
+    )
+    parser.add_argument(
+        "--log-format",
+        choices=[f.value for f in LogFormat],
+        default=os.environ.get("LOG_FORMAT"),
+        help="auto (text on a terminal, else JSON), json or text; default LOG_FORMAT, else auto",
     )
     parser.set_defaults(handler=run)
 
@@ -115,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
                 if failure:
                     return _fail(failure, EXIT_INVALID)
                 environment = demo_environment(credentials, args.demo_secrets, environment)
+            if args.log_format:
+                environment["LOG_FORMAT"] = args.log_format
             with ServerProcess(_server_command(args.host, port), environment) as server:
                 if not server.wait_until_listening(
                     args.host, port, stop, timeout_seconds=START_SECONDS

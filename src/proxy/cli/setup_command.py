@@ -4,7 +4,9 @@ Starts a callback server on http://localhost:PORT/psoxy-setup-callback (add that
 the app's callback URLs), opens the authorize URL (all Confluence read scopes + offline_access),
 exchanges the code, picks the site, makes one test call, then either prints the values to store
 or, with --store, writes <prefix>CLIENT_ID, <prefix>CLIENT_SECRET and <prefix>REFRESH_TOKEN
-where the proxy reads them. Prints the cloud id for the analytics side.
+where the proxy reads them, and the consent time in <prefix>REFRESH_TOKEN_GRANTED_AT (the
+health check warns before the token family's 365-day expiry). Prints the cloud id for the
+analytics side.
 
 The client secret is best given by the prompt or ATLASSIAN_CLIENT_SECRET (not on the command
 line, where shell history keeps it). --simulator-url runs the whole flow against
@@ -31,6 +33,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from proxy.auth.token_lifecycle import ABSOLUTE_LIFETIME_DAYS, DAY, GRANTED_AT, format_instant
+from proxy.config.stores import SecretStore
 from proxy.errors import OperatorToolError
 from proxy.http_client import cookieless_client
 from proxy.secret_value import Secret
@@ -42,6 +46,7 @@ from proxy.tooling.secret_targets import (
     StoreTarget,
     check_store_reachable,
     open_store,
+    record_consent_time,
     write_oauth_values,
 )
 from proxy.tooling.setup_flow import Console, SetupOptions, SetupResult, run_setup
@@ -141,6 +146,7 @@ def run(
         else:
             written = write_oauth_values(store, result.values())
             console.say(f"Stored {', '.join(written)} in {store.description}.")
+            _record_consent_time(store, result, console)
     except OperatorToolError as exc:
         print(f"proxy setup: {exc.message}", file=sys.stderr)
         return EXIT_INVALID if isinstance(exc, _InvalidOption) else EXIT_FAILED
@@ -216,6 +222,32 @@ def _print_values(result: SetupResult, prefix: str, console: Console) -> None:
     for name, value in values.items():
         shown = "(the client secret you entered)" if name == "CLIENT_SECRET" else value.reveal()
         console.say(f"  {prefix}{name} = {shown}")
+    console.say(
+        f"  {prefix}{GRANTED_AT} = {format_instant(result.granted_at)}  (optional: "
+        f"{_lifetime(result.granted_at)})"
+    )
+
+
+def _record_consent_time(store: SecretStore, result: SetupResult, console: Console) -> None:
+    """The consent time is optional: a failure to store it is a warning, not a failed setup."""
+    try:
+        key = record_consent_time(store, result.granted_at)
+    except OperatorToolError as exc:
+        console.warn(
+            f"warning: {exc.message}. The proxy works without it, but cannot warn before the "
+            f"token family's {ABSOLUTE_LIFETIME_DAYS}-day expiry: create that secret (Terraform "
+            "does) and run the setup again, or store the consent time there by hand."
+        )
+        return
+    console.say(f"Recorded the consent time in {key}: {_lifetime(result.granted_at)}.")
+
+
+def _lifetime(granted_at: float) -> str:
+    expires = format_instant(granted_at + ABSOLUTE_LIFETIME_DAYS * DAY)
+    return (
+        f"granted {format_instant(granted_at)}, the token family expires at {expires} "
+        "(the health check warns 30 days before)"
+    )
 
 
 def _terminal_console() -> Console:

@@ -27,6 +27,7 @@ from proxy.secret_value import Secret
 __all__ = [
     "EmailCanonicalization",
     "EmailDomainHandling",
+    "LogFormat",
     "Platform",
     "SecretsStoreKind",
     "Settings",
@@ -55,6 +56,14 @@ class SecretsStoreKind(StrEnum):
     GCP_SECRET_MANAGER = "GCP_SECRET_MANAGER"  # noqa: S105 - a store name, not a password
     LOCAL_FILE = "LOCAL_FILE"
     ENV = "ENV"
+
+
+class LogFormat(StrEnum):
+    """`LOG_FORMAT`: `auto` is JSON on AWS and GCP, text on a local terminal, JSON otherwise."""
+
+    AUTO = "auto"
+    JSON = "json"
+    TEXT = "text"
 
 
 class TlsVersion(StrEnum):
@@ -156,6 +165,10 @@ class Settings:
     side_output_sanitized: str | None
     """SIDE_OUTPUT_SANITIZED."""
 
+    # --- operations -----------------------------------------------------------------------
+    log_format: LogFormat = LogFormat.AUTO
+    """LOG_FORMAT: `json`, `text` or `auto` (the default; see `proxy.platforms.logs`)."""
+
     @property
     def naming(self) -> SecretNaming:
         """Instance and shared namespaces for the secret store."""
@@ -218,6 +231,7 @@ class Settings:
             async_output_destination=env.text("ASYNC_OUTPUT_DESTINATION"),
             side_output_original=env.text("SIDE_OUTPUT_ORIGINAL"),
             side_output_sanitized=env.text("SIDE_OUTPUT_SANITIZED"),
+            log_format=env.choice("LOG_FORMAT", LogFormat, default=LogFormat.AUTO),
         )
 
 

@@ -18,6 +18,7 @@ from proxy.errors import MissingSecretError, ProxyError
 from proxy.gateway.ip_allowlist import IpAllowList
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.runtime import LazyRuntime
+from proxy.log_events import LogEvent, event
 
 __all__ = ["HEALTH_CHECK_HEADER", "HealthCheck", "HealthFacts"]
 
@@ -48,7 +49,11 @@ class HealthCheck:
     def respond(self, request: HttpRequest) -> HttpResponse:
         report, passed = self.report(request.client_ip)
         if not passed:
-            log.warning("health check failed: %s", _failure_summary(self._facts, report))
+            log.warning(
+                "health check failed: %s",
+                _failure_summary(self._facts, report),
+                extra=event(LogEvent.HEALTH_CHECK_FAILED),
+            )
         body = orjson.dumps(report, option=orjson.OPT_SORT_KEYS) + b"\r\n"
         headers = Headers([("Content-Type", "application/json")])
         return HttpResponse(200 if passed else 412, headers, body)

@@ -13,7 +13,6 @@ becomes a 500 with nothing from upstream in it.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,6 +29,13 @@ from proxy.gateway.ip_allowlist import IpAllowList
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.outbound import OutboundRequest, reverse_tokens_in_body
 from proxy.gateway.paths import check_url_is_unambiguous, normalize_path
+from proxy.gateway.request_record import (
+    NO_ENDPOINT,
+    log_request,
+    sanitize_timer,
+    start_timings,
+    upstream_timer,
+)
 from proxy.gateway.response_headers import pass_through_headers
 from proxy.gateway.responses import (
     ERROR_HEADER,
@@ -39,6 +45,7 @@ from proxy.gateway.responses import (
 )
 from proxy.gateway.runtime import LazyRuntime, Runtime
 from proxy.gateway.upstream import UpstreamResponse
+from proxy.log_events import error_event, event
 from proxy.rules.model import Endpoint
 from proxy.rules.request_body import body_allowed
 from proxy.safe_logging import log_unexpected
@@ -74,7 +81,7 @@ class Gateway:
         self._health = HealthCheck(config.facts, runtime, self._ips)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
+        timings = start_timings()
         matched = _Matched()
         try:
             response = self._handle(request, matched)
@@ -86,6 +93,7 @@ class Gateway:
                 request.method,
                 error.code,
                 error.message,
+                extra=event(error_event(error), error_code=error.code),
             )
         except Exception as exc:
             log_unexpected(
@@ -95,23 +103,9 @@ class Gateway:
                 development_mode=self._config.development_mode,
             )
             response = error_response(ProxyError("unexpected error; see the logs"))
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        log.info(
-            "%s %s -> %d %s %.1fms",
-            request.method,
-            self._loggable_url(request, matched.label),
-            response.status,
-            response.headers.get(ERROR_HEADER) or "",
-            elapsed_ms,
-        )
+        development_mode = self._config.development_mode
+        log_request(request, response, matched.label, timings, development_mode=development_mode)
         return response
-
-    def _loggable_url(self, request: HttpRequest, label: str) -> str:
-        """The rules endpoint that matched; the raw URL only in development mode."""
-        if self._config.development_mode:
-            query = f"?{request.raw_query}" if request.raw_query is not None else ""
-            return f"{request.raw_path}{query}"
-        return label
 
     def _handle(self, request: HttpRequest, matched: _Matched) -> HttpResponse:
         if request.is_https is False:
@@ -173,14 +167,16 @@ class Gateway:
         """
         auth = runtime.source_auth
         credentials = auth.credentials()
-        response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
+        with upstream_timer():
+            response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         if (
             response.status == 401
             and not says_scope_mismatch(response.body)
             and auth.rejected(credentials)
         ):
             credentials = auth.credentials()
-            response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
+            with upstream_timer():
+                response = runtime.upstream.send(outbound.with_headers(credentials.headers.items()))
         return response
 
     def _respond(
@@ -193,7 +189,8 @@ class Gateway:
             )
             extra = [(k, v) for k, v in passed if k != "content-type"]
             return summary.with_headers([*extra, (ERROR_HEADER, "API_ERROR")])
-        body = runtime.sanitizer.sanitize(endpoint, upstream.body)
+        with sanitize_timer():
+            body = runtime.sanitizer.sanitize(endpoint, upstream.body)
         if not any(name == "content-type" for name, _ in passed):
             passed.append(("content-type", "application/json"))
         passed += [
@@ -210,7 +207,7 @@ class _Matched:
     __slots__ = ("label",)
 
     def __init__(self) -> None:
-        self.label = "(no rules endpoint)"
+        self.label = NO_ENDPOINT
 
 
 def _checked_body(request: HttpRequest, endpoint: Endpoint) -> bytes:

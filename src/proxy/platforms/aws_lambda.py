@@ -12,6 +12,9 @@ the next invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKN
 exception type and stack go to the log (not its message, which may quote data), never into the
 response.
 
+Every record logged while an invocation runs carries its `aws_request_id` (from the context
+Lambda passes), so the JSON logs of one request can be found together.
+
     handler(event, context)   # Terraform: handler = "proxy.platforms.aws_lambda.handler"
 """
 
@@ -21,20 +24,24 @@ import base64
 import gzip
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from proxy.errors import ProxyError
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
+from proxy.log_events import error_event
+from proxy.log_events import event as log_event
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
+from proxy.platforms.log_context import request_log_context
 from proxy.safe_logging import log_unexpected
 
 __all__ = [
     "GZIP_MIN_BYTES",
     "LambdaHandler",
     "RequestHandler",
+    "gateway_from_environment",
     "handler",
     "lambda_result",
     "make_handler",
@@ -61,6 +68,10 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
     gateway = Lazy(build_gateway).get
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
+        with request_log_context(_request_ids(context)):
+            return _handle(event)
+
+    def _handle(event: Any) -> dict[str, Any]:
         shape = PAYLOAD_FORMATS["1.0"]  # for events we cannot read: single-valued headers
         accepts_gzip = False
         try:
@@ -70,7 +81,13 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
             response = gateway().handle(request)
         except ProxyError as error:  # an unreadable event, or the gateway could not be built
             level = logging.ERROR if error.status >= 500 else logging.WARNING
-            log.log(level, "request not handled: %s: %s", error.code, error.message)
+            log.log(
+                level,
+                "request not handled: %s: %s",
+                error.code,
+                error.message,
+                extra=log_event(error_event(error), error_code=error.code),
+            )
             response = error_response(error)
         except Exception as exc:  # a bug: the stack to the log, nothing of it to the caller
             log_unexpected(
@@ -118,15 +135,27 @@ def _utf8_or_none(body: bytes) -> str | None:
         return None
 
 
-def _gateway_from_environment() -> RequestHandler:
+def _request_ids(context: Any) -> dict[str, object]:
+    """`aws_request_id` of the invocation, when Lambda gave one (a string, kept short)."""
+    request_id = getattr(context, "aws_request_id", None)
+    if isinstance(request_id, str) and 0 < len(request_id) <= 64:
+        return {"aws_request_id": request_id}
+    return {}
+
+
+def gateway_from_environment(environ: Mapping[str, str]) -> RequestHandler:
     """Settings from the environment, logging, and the gateway: the heavy imports live here."""
     from proxy.config.settings import Settings
     from proxy.platforms.composition import build_gateway
     from proxy.platforms.logs import configure_logging
 
-    settings = Settings.from_env(os.environ)
-    configure_logging(development_mode=settings.is_development_mode)
+    settings = Settings.from_env(environ)
+    configure_logging(
+        development_mode=settings.is_development_mode,
+        log_format=settings.log_format,
+        platform=settings.platform,
+    )
     return build_gateway(settings)
 
 
-handler = make_handler(_gateway_from_environment)
+handler = make_handler(lambda: gateway_from_environment(os.environ))

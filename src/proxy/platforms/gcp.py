@@ -4,6 +4,8 @@ The raw request target comes from `environ["RAW_URI"]` (set by gunicorn and werk
 Flask's `request.path` is percent-decoded, and the rules must see the bytes as sent. The client
 IP is the `X-Forwarded-For` entry Google's front end appended (the last one), or the socket
 peer under `proxy serve`: see `proxy.platforms.client_ip`.
+Records logged while a request runs carry its Cloud Logging trace (`gcp_trace`) when the
+project id is known.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.pipeline import Gateway
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
+from proxy.log_events import LogEvent, error_event, event
 from proxy.platforms.client_ip import ForwardedFor
+from proxy.platforms.gcp_trace import trace_fields
+from proxy.platforms.log_context import request_log_context
 
 if TYPE_CHECKING:  # flask is only present where functions-framework is installed
     import flask
@@ -75,20 +80,39 @@ def to_flask_response(response: HttpResponse) -> flask.Response:
 
 def make_route(
     build: Callable[[], ServedGateway],
+    *,
+    trace_project: Callable[[], str | None] = lambda: None,
 ) -> Callable[[flask.Request], flask.Response]:
-    """The functions-framework entry point; the gateway is built on the first request."""
+    """The functions-framework entry point; the gateway is built on the first request.
+
+    `trace_project` gives the GCP project id the log records' trace field needs (None: none).
+    """
     served = Lazy(build)
 
     def route(request: flask.Request) -> flask.Response:
+        trace = trace_fields(
+            request.headers.get("X-Cloud-Trace-Context"),
+            request.headers.get("traceparent"),
+            project=trace_project(),
+        )
+        with request_log_context(trace):
+            return _route(request)
+
+    def _route(request: flask.Request) -> flask.Response:
         try:
             ready = served.get()
         except ProxyError as error:
-            log.error("cannot start the proxy: %s: %s", error.code, error.message)
+            log.error(
+                "cannot start the proxy: %s: %s",
+                error.code,
+                error.message,
+                extra=event(error_event(error), error_code=error.code),
+            )
             return to_flask_response(error_response(error))
         try:
             http_request = to_http_request(request, ready.forwarded_for)
         except Exception:
-            log.exception("could not read the request")
+            log.exception("could not read the request", extra=event(LogEvent.UNEXPECTED_ERROR))
             return to_flask_response(
                 HttpResponse(400, Headers([("X-Psoxy-Error", "INVALID_REQUEST")]))
             )

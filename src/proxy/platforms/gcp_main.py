@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 
 from proxy.config.settings import Settings
+from proxy.errors import ProxyError
+from proxy.lazy import Lazy
 from proxy.platforms.client_ip import ForwardedFor
 from proxy.platforms.composition import build_gateway
 from proxy.platforms.gcp import ServedGateway, make_route
@@ -17,11 +19,25 @@ from proxy.platforms.logs import configure_logging
 
 __all__ = ["route"]
 
+_settings = Lazy(lambda: Settings.from_env(os.environ))
+
 
 def _gateway_from_environment() -> ServedGateway:
-    settings = Settings.from_env(os.environ)
-    configure_logging(development_mode=settings.is_development_mode)
+    settings = _settings.get()
+    configure_logging(
+        development_mode=settings.is_development_mode,
+        log_format=settings.log_format,
+        platform=settings.platform,
+    )
     return ServedGateway(build_gateway(settings), ForwardedFor.for_settings(settings))
 
 
-route = make_route(_gateway_from_environment)
+def _trace_project() -> str | None:
+    """The project of the Cloud Logging trace field; None while the settings cannot be read."""
+    try:
+        return _settings.get().gcp_project_id
+    except ProxyError:
+        return None
+
+
+route = make_route(_gateway_from_environment, trace_project=_trace_project)

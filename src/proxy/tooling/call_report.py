@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from proxy.tooling.calls import CallOutcome
+from proxy.tooling.health_words import lifecycle_in_words
 
 __all__ = ["describe", "summarize_all"]
 
@@ -63,6 +64,8 @@ def describe(
         lines.append(_truncate(_pretty(value, outcome.body), max_body_chars))
     elif outcome.ok:
         lines.append(f"  {_summary(value)}")
+    if outcome.call.health_check:
+        lines.extend(lifecycle_in_words(value, with_warnings=outcome.ok))
     if not outcome.ok:
         hints = _hints(outcome, value, platform, body_shown=body_shown)
         lines.extend(f"  hint: {hint}" for hint in hints)

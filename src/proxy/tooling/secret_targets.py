@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from proxy.auth.token_lifecycle import GRANTED_AT, format_instant
 from proxy.config.settings import SecretsStoreKind, Settings
 from proxy.config.stores import SecretStore, build_secret_store
 from proxy.errors import OperatorToolError, ProxyError
@@ -32,6 +33,7 @@ __all__ = [
     "StoreTarget",
     "check_store_reachable",
     "open_store",
+    "record_consent_time",
     "write_oauth_values",
 ]
 
@@ -131,3 +133,23 @@ def write_oauth_values(store: SecretStore, values: Mapping[str, Secret]) -> list
             raise OperatorToolError(f"{key} reads back differently from {store.description}")
         written.append(key)
     return written
+
+
+def record_consent_time(store: SecretStore, granted_at: float) -> str:
+    """Write ``REFRESH_TOKEN_GRANTED_AT`` (ISO-8601 UTC) and read it back; its full name.
+
+    Optional for the proxy (it then cannot warn before the 365-day expiry), so the caller
+    reports a failure as a warning, after the refresh token is safely stored.
+    """
+    key = store.naming.instance_key(GRANTED_AT)
+    value = format_instant(granted_at)
+    try:
+        store.put(GRANTED_AT, value)
+        stored = store.get_fresh(GRANTED_AT)
+    except ProxyError as exc:
+        raise OperatorToolError(
+            f"writing {key} to {store.description} failed: {exc.message}"
+        ) from exc
+    if stored != Secret(value):
+        raise OperatorToolError(f"{key} reads back differently from {store.description}")
+    return key

@@ -10,11 +10,13 @@ The result carries the secrets as `Secret`s; the caller stores or prints them.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
 
+from proxy.config.timing import Clock
 from proxy.errors import OperatorToolError
 from proxy.secret_value import Secret
 from proxy.tooling.atlassian_oauth import (
@@ -74,6 +76,8 @@ class SetupResult:
     site: Site
     missing_scopes: tuple[str, ...]
     """Scopes Atlassian did not echo back (a warning was shown; calls needing them will 401)."""
+    granted_at: float
+    """When Atlassian issued the grant (epoch seconds): the token family dies 365 days later."""
 
     def values(self) -> dict[str, Secret]:
         """What the proxy reads from its store, by name after the instance prefix."""
@@ -84,7 +88,9 @@ class SetupResult:
         }
 
 
-def run_setup(options: SetupOptions, console: Console, http: httpx.Client) -> SetupResult:
+def run_setup(
+    options: SetupOptions, console: Console, http: httpx.Client, *, clock: Clock = time.time
+) -> SetupResult:
     """Run the OAuth 2.0 (3LO) consent against Atlassian (or the simulator) end to end."""
     if not options.client_id or not options.client_secret:
         raise OperatorToolError("the client id and the client secret are both required")
@@ -98,11 +104,17 @@ def run_setup(options: SetupOptions, console: Console, http: httpx.Client) -> Se
             console.say("(no browser could be opened: copy the URL into one)")
         console.say(f"Waiting for Atlassian's redirect (up to {options.timeout_seconds:g} s)...")
         code = server.wait_for_code(options.timeout_seconds)
-    return complete_setup(options, console, http, code=code, redirect_uri=redirect_uri)
+    return complete_setup(options, console, http, code=code, redirect_uri=redirect_uri, clock=clock)
 
 
 def complete_setup(
-    options: SetupOptions, console: Console, http: httpx.Client, *, code: str, redirect_uri: str
+    options: SetupOptions,
+    console: Console,
+    http: httpx.Client,
+    *,
+    code: str,
+    redirect_uri: str,
+    clock: Clock = time.time,
 ) -> SetupResult:
     """After the consent, however the code arrived: exchange it, check scopes, pick the site,
     make one test call."""
@@ -114,6 +126,7 @@ def complete_setup(
         code=code,
         redirect_uri=redirect_uri,
     )
+    granted_at = clock()
     missing = tuple(
         scope
         for scope in CONFLUENCE_SCOPES
@@ -128,7 +141,9 @@ def complete_setup(
     site = choose_site(sites, options.site, console.ask)
     verify_confluence_access(http, options.api_base, grant.access_token, site.id)
     console.say(f"Consent OK: site {site.url or site.name} (cloud id {site.id}).")
-    return SetupResult(options.client_id, options.client_secret, grant.refresh_token, site, missing)
+    return SetupResult(
+        options.client_id, options.client_secret, grant.refresh_token, site, missing, granted_at
+    )
 
 
 def choose_site(

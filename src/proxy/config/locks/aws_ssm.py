@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from proxy.config.locks.base import LockLease, new_owner_id
 from proxy.config.stores.aws_errors import AWS_ERRORS, aws_error_code
 from proxy.config.timing import Clock, Sleep
+from proxy.log_events import LogEvent, event
 
 if TYPE_CHECKING:
     from mypy_boto3_ssm.client import SSMClient
@@ -72,11 +73,20 @@ class SsmParameterLock:
         try:
             current = self._current_value()
         except AWS_ERRORS as exc:
-            _log.warning("lock %s: read-back failed (%s)", self._name, aws_error_code(exc))
+            _log.warning(
+                "lock %s: read-back failed (%s)",
+                self._name,
+                aws_error_code(exc),
+                extra=event(LogEvent.LOCK_ERROR),
+            )
             self.release(lease)
             return None
         if current != value:
-            _log.info("lock %s: lost the race to another instance", self._name)
+            _log.info(
+                "lock %s: lost the race to another instance",
+                self._name,
+                extra=event(LogEvent.LOCK_LOST_RACE),
+            )
             self._let_go(value)
             return None
         return lease
@@ -87,10 +97,19 @@ class SsmParameterLock:
             if self._current_value() == lease.owner:
                 self._client.delete_parameter(Name=self._name)
             else:
-                _log.warning("lock %s: not ours any more; left in place", self._name)
+                _log.warning(
+                    "lock %s: not ours any more; left in place",
+                    self._name,
+                    extra=event(LogEvent.LOCK_NOT_OWNED),
+                )
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning("lock %s: release failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: release failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
                 return False
         return True
 
@@ -100,7 +119,12 @@ class SsmParameterLock:
             self._client.put_parameter(Name=self._name, Value=value, Type="String", Overwrite=False)
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterAlreadyExists":
-                _log.warning("lock %s: put failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: put failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
             elif reclaim and self._remove_own_orphan():
                 return self._put_if_absent(value, reclaim=False)
             else:
@@ -116,11 +140,20 @@ class SsmParameterLock:
                 orphan = current is not None and current not in self._in_use
             if not orphan or current is None or not current.endswith(f"_{self._instance}"):
                 return False
-            _log.warning("lock %s: left behind by a failed release; taking it back", self._name)
+            _log.warning(
+                "lock %s: left behind by a failed release; taking it back",
+                self._name,
+                extra=event(LogEvent.LOCK_STALE),
+            )
             self._client.delete_parameter(Name=self._name)
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning("lock %s: take-back failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: take-back failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
                 return False
         return True
 
@@ -144,8 +177,17 @@ class SsmParameterLock:
             if modified is None or self._clock() - modified.timestamp() <= self._ttl:
                 return
             if self._current_value() == parameter.get("Value"):
-                _log.warning("lock %s: stale (holder presumed dead); removing it", self._name)
+                _log.warning(
+                    "lock %s: stale (holder presumed dead); removing it",
+                    self._name,
+                    extra=event(LogEvent.LOCK_STALE),
+                )
                 self._client.delete_parameter(Name=self._name)
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning("lock %s: stale check failed (%s)", self._name, aws_error_code(exc))
+                _log.warning(
+                    "lock %s: stale check failed (%s)",
+                    self._name,
+                    aws_error_code(exc),
+                    extra=event(LogEvent.LOCK_ERROR),
+                )

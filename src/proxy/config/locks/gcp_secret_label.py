@@ -20,6 +20,7 @@ from google.cloud.secretmanager_v1 import types
 from proxy.config.locks.base import LockLease, new_owner_id
 from proxy.config.timing import Clock
 from proxy.errors import MissingSecretError
+from proxy.log_events import LogEvent, event
 
 if TYPE_CHECKING:
     from google.cloud.secretmanager_v1 import SecretManagerServiceClient
@@ -65,13 +66,22 @@ class GcpSecretLabelLock:
                 "the function's service account permission to update it"
             ) from None
         except gexc.GoogleAPICallError as exc:
-            _log.warning("lock %s: read failed (%s)", self._path, type(exc).__name__)
+            _log.warning(
+                "lock %s: read failed (%s)",
+                self._path,
+                type(exc).__name__,
+                extra=event(LogEvent.LOCK_ERROR),
+            )
             return None
         locked_since = _millis(secret.labels.get(LOCKED))
         if locked_since is not None and now_ms - locked_since < self._ttl_ms:
             return None
         if locked_since is not None:
-            _log.warning("lock %s: stale (holder presumed dead); taking it over", self._path)
+            _log.warning(
+                "lock %s: stale (holder presumed dead); taking it over",
+                self._path,
+                extra=event(LogEvent.LOCK_STALE),
+            )
         owner = new_owner_id()
         labels = dict(secret.labels)
         labels.update({LOCKED: str(now_ms), LOCKED_BY: owner})
@@ -84,15 +94,28 @@ class GcpSecretLabelLock:
             try:
                 secret = self._client.get_secret(name=self._path, timeout=self._timeout)
             except gexc.GoogleAPICallError as exc:
-                _log.warning("lock %s: release read failed (%s)", self._path, type(exc).__name__)
+                _log.warning(
+                    "lock %s: release read failed (%s)",
+                    self._path,
+                    type(exc).__name__,
+                    extra=event(LogEvent.LOCK_ERROR),
+                )
                 return False
             if secret.labels.get(LOCKED_BY) != lease.owner:
-                _log.warning("lock %s: not ours any more; left in place", self._path)
+                _log.warning(
+                    "lock %s: not ours any more; left in place",
+                    self._path,
+                    extra=event(LogEvent.LOCK_NOT_OWNED),
+                )
                 return True
             labels = {k: v for k, v in secret.labels.items() if k not in (LOCKED, LOCKED_BY)}
             if self._update_labels(secret, labels):
                 return True
-        _log.warning("lock %s: release kept conflicting; it will go stale", self._path)
+        _log.warning(
+            "lock %s: release kept conflicting; it will go stale",
+            self._path,
+            extra=event(LogEvent.LOCK_ERROR),
+        )
         return False
 
     def _update_labels(self, secret: types.Secret, labels: dict[str, str]) -> bool:
@@ -106,7 +129,12 @@ class GcpSecretLabelLock:
         except (gexc.FailedPrecondition, gexc.Aborted):
             return False
         except gexc.GoogleAPICallError as exc:
-            _log.warning("lock %s: label update failed (%s)", self._path, type(exc).__name__)
+            _log.warning(
+                "lock %s: label update failed (%s)",
+                self._path,
+                type(exc).__name__,
+                extra=event(LogEvent.LOCK_ERROR),
+            )
             return False
         return True
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from proxy.config.locks.base import LockLease, new_owner_id
 from proxy.config.timing import Clock
 from proxy.errors import ConfigStoreUnavailable
+from proxy.log_events import LogEvent, event
 
 __all__ = ["FileLock", "exclusive_file_lock"]
 
@@ -56,7 +57,11 @@ class FileLock:
 
     def release(self, lease: LockLease) -> bool:
         if not isinstance(lease.handle, int):
-            _log.warning("ignoring release of %s: the lease holds no file descriptor", self.name)
+            _log.warning(
+                "ignoring release of %s: the lease holds no file descriptor",
+                self.name,
+                extra=event(LogEvent.LOCK_ERROR),
+            )
             return True
         try:
             fcntl.flock(lease.handle, fcntl.LOCK_UN)

@@ -22,6 +22,7 @@ from proxy.config.stores.aws_errors import AWS_ERRORS, aws_error_code, is_access
 from proxy.config.stores.base import CachePolicy, SecretStore, StoredVersion
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
 from proxy.errors import ConfigStoreUnavailable
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 if TYPE_CHECKING:
@@ -85,7 +86,9 @@ class SecretsManagerStore(SecretStore):
             raise ConfigStoreUnavailable(
                 f"Secrets Manager write of {key} failed ({aws_error_code(exc)})"
             ) from exc
-        _log.info("Secrets Manager: wrote %s version %s", key, version)
+        _log.info(
+            "Secrets Manager: wrote %s version %s", key, version, extra=event(LogEvent.STORE_WRITE)
+        )
 
     def _versions(self, key: str, limit: int) -> Sequence[StoredVersion]:
         found = []
@@ -121,9 +124,17 @@ class SecretsManagerStore(SecretStore):
         if code == "ResourceNotFoundException":
             return None
         if code == "DecryptionFailure":
-            _log.error("Secrets Manager: cannot decrypt %s; treated as absent", key)
+            _log.error(
+                "Secrets Manager: cannot decrypt %s; treated as absent",
+                key,
+                extra=event(LogEvent.STORE_ACCESS_DENIED),
+            )
             return None
         if is_access_denied(exc):
-            _log.warning("Secrets Manager: access denied to %s; treated as absent", key)
+            _log.warning(
+                "Secrets Manager: access denied to %s; treated as absent",
+                key,
+                extra=event(LogEvent.STORE_ACCESS_DENIED),
+            )
             return None
         raise ConfigStoreUnavailable(f"Secrets Manager {action} of {key} failed ({code})") from exc

@@ -22,6 +22,7 @@ from proxy.config.stores.aws_errors import AWS_ERRORS, aws_error_code, is_access
 from proxy.config.stores.base import CachePolicy, SecretStore, StoredVersion
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
 from proxy.errors import ConfigStoreUnavailable
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 if TYPE_CHECKING:
@@ -70,7 +71,11 @@ class SsmParameterStore(SecretStore):
             if aws_error_code(exc) in _NOT_FOUND:
                 return None
             if is_access_denied(exc):
-                _log.warning("SSM: access denied reading %s; treated as absent", name)
+                _log.warning(
+                    "SSM: access denied reading %s; treated as absent",
+                    name,
+                    extra=event(LogEvent.STORE_ACCESS_DENIED),
+                )
                 return None
             raise ConfigStoreUnavailable(
                 f"SSM read of {name} failed ({aws_error_code(exc)})"
@@ -86,7 +91,12 @@ class SsmParameterStore(SecretStore):
             raise ConfigStoreUnavailable(
                 f"SSM write of {name} failed ({aws_error_code(exc)})"
             ) from exc
-        _log.info("SSM: wrote %s version %s", name, result.get("Version"))
+        _log.info(
+            "SSM: wrote %s version %s",
+            name,
+            result.get("Version"),
+            extra=event(LogEvent.STORE_WRITE),
+        )
 
     def _versions(self, key: str, limit: int) -> Sequence[StoredVersion]:
         name = ssm_parameter_name(key)

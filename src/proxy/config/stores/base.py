@@ -27,6 +27,7 @@ from proxy.config.locks.base import DEFAULT_LOCK_TTL_SECONDS, DistributedLock
 from proxy.config.naming import SecretNaming
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 __all__ = ["CachePolicy", "SecretStore", "StoredVersion", "is_placeholder"]
@@ -181,7 +182,12 @@ class SecretStore(ABC):
         except ConfigStoreUnavailable:
             if entry is None:
                 raise
-            _log.warning("%s: keeping the last known value of %s", self.description, key)
+            _log.warning(
+                "%s: keeping the last known value of %s",
+                self.description,
+                key,
+                extra=event(LogEvent.STORE_VALUE_KEPT),
+            )
             self._remember(key, entry.value)
             return entry.value
         if value is None and entry is not None and entry.value is not None:

@@ -27,6 +27,7 @@ from proxy.config.stores.base import CachePolicy, SecretStore, StoredVersion
 from proxy.config.stores.crc32c import crc32c
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
 from proxy.errors import ConfigStoreUnavailable, ConfigurationError
+from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 if TYPE_CHECKING:
@@ -110,7 +111,9 @@ class GcpSecretManagerStore(SecretStore):
             raise _unavailable("write", path, exc) from exc
         number = _version_number(added.name)
         self._point_label_at(path, number)
-        _log.info("Secret Manager: wrote %s version %d", path, number)
+        _log.info(
+            "Secret Manager: wrote %s version %d", path, number, extra=event(LogEvent.STORE_WRITE)
+        )
         self._destroy_older_versions(path, number)
 
     def _versions(self, key: str, limit: int) -> Sequence[StoredVersion]:
@@ -204,7 +207,12 @@ class GcpSecretManagerStore(SecretStore):
                 if _version_number(version.name) < number:
                     self._client.destroy_secret_version(name=version.name, timeout=self._timeout)
         except gexc.GoogleAPICallError as exc:
-            _log.warning("Secret Manager: clean-up of %s failed (%s)", path, type(exc).__name__)
+            _log.warning(
+                "Secret Manager: clean-up of %s failed (%s)",
+                path,
+                type(exc).__name__,
+                extra=event(LogEvent.STORE_CLEANUP_FAILED),
+            )
 
 
 def _version_number(version_path: str) -> int:
