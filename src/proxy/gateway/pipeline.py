@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from proxy.deadline import UNBOUNDED, Deadline, deadline_scope
 from proxy.errors import (
     BlockedByRules,
     HttpsRequired,
@@ -57,6 +58,7 @@ class GatewayConfig:
     path_prefix_to_trim: str | None = None
     allowed_ip_blocks: str | None = None
     development_mode: bool = False
+    request_timeout_seconds: float | None = None  # the request's deadline (None: the platform's)
 
 
 class Gateway:
@@ -72,7 +74,8 @@ class Gateway:
         started = time.perf_counter()
         label = "-"
         try:
-            response, label = self._handle(request)
+            with deadline_scope(self._deadline()):
+                response, label = self._handle(request)
         except ProxyError as error:
             response = error_response(error)
             log.log(
@@ -100,6 +103,11 @@ class Gateway:
             elapsed_ms,
         )
         return response
+
+    def _deadline(self) -> Deadline:
+        """REQUEST_TIMEOUT_SECONDS from now; an earlier platform deadline in force still wins."""
+        seconds = self._config.request_timeout_seconds
+        return UNBOUNDED if seconds is None else Deadline.after(seconds)
 
     def _loggable_url(self, request: HttpRequest, label: str) -> str:
         """The rules endpoint that matched; the raw URL only in development mode."""
