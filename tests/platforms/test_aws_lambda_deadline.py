@@ -20,8 +20,8 @@ from platforms.aws_rig import REFERENCE_SECRETS, SPACES_PATH, load_event
 from proxy.config.naming import SecretNaming
 from proxy.config.settings import Settings
 from proxy.config.stores.aws_ssm import SsmParameterStore
-from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS
-from proxy.platforms.aws_lambda import LambdaHandler, make_handler
+from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS, UNBOUNDED
+from proxy.platforms.aws_lambda import LambdaHandler, make_handler, platform_deadline
 from proxy.platforms.composition import build_gateway
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
@@ -129,7 +129,7 @@ def test_a_slow_token_endpoint_ends_in_a_504_and_leaves_the_refresh_token_usable
     site, credentials, stop = simulator
     slow_tokens = inject_fault(site.routes, r"/oauth/token", "slow:30", sleep=stop.wait)
 
-    result = call(handler, SPACES_PATH, timeout_seconds=6.5)  # 1.5 s of work
+    result = call(handler, SPACES_PATH, timeout_seconds=6)  # 3 s of work (half of the time)
 
     assert result["statusCode"] == 504, result
     assert result["headers"]["X-Psoxy-Error"] == "DEADLINE_EXCEEDED"
@@ -152,7 +152,7 @@ def test_waiting_for_another_instance_s_lock_ends_at_the_deadline(
     held = f"locked_{int(time.time() * 1000)}_other-instance"
     moto.ssm().put_parameter(Name=LOCK_PARAMETER, Value=held, Type="String")
 
-    # Without the deadline: back-offs of 4, 8 and 12 s, then a 503.
+    # 3.5 s of work; without the deadline: back-offs of 4, 8 and 12 s, then a 503.
     result = call(handler, SPACES_PATH, timeout_seconds=7)
 
     assert result["statusCode"] == 504, result
@@ -160,3 +160,17 @@ def test_waiting_for_another_instance_s_lock_ends_at_the_deadline(
     assert result["headers"]["Retry-After"] == str(DEADLINE_RETRY_AFTER_SECONDS)
     assert parameter(moto, LOCK_PARAMETER) == held
     assert site.oauth.token_exchanges == 0
+
+
+@pytest.mark.parametrize(("timeout", "work"), [(30.0, 25.0), (10.0, 5.0), (6.0, 3.0)])
+def test_the_deadline_keeps_the_margin_or_half_of_a_short_timeout(
+    timeout: float, work: float
+) -> None:
+    class Context:
+        def get_remaining_time_in_millis(self) -> int:
+            return int(timeout * 1000)
+
+    deadline = platform_deadline(Context())
+
+    assert deadline.remaining() == pytest.approx(work, abs=0.5)
+    assert platform_deadline(None) is UNBOUNDED

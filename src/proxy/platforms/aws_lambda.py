@@ -93,11 +93,15 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
 
 
 def platform_deadline(context: Any) -> Deadline:
-    """The time this invocation has left (Lambda context), less the wrap-up margin."""
+    """The time this invocation has left (Lambda context), less the wrap-up margin.
+
+    With less than twice the margin left (a timeout below 10 s), half the time is kept instead.
+    """
     remaining = getattr(context, "get_remaining_time_in_millis", None)
     if remaining is None:
         return UNBOUNDED
-    return Deadline.after(remaining() / 1000 - PLATFORM_MARGIN_SECONDS)
+    seconds = remaining() / 1000
+    return Deadline.after(max(seconds - PLATFORM_MARGIN_SECONDS, seconds / 2))
 
 
 def within_response_limit(
