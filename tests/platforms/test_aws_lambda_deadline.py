@@ -12,11 +12,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from platforms.aws_rig import REFERENCE_SECRETS, SPACES_PATH, load_event
 
+from proxy.cli.serve_command import DEMO_PREFIX, demo_environment
 from proxy.config.naming import SecretNaming
 from proxy.config.settings import Settings
 from proxy.config.stores.aws_ssm import SsmParameterStore
@@ -28,7 +30,7 @@ from proxy.simulator.demo import SimulatorCredentials, start_simulator
 from proxy.simulator.faults import inject_fault
 from support.moto_server import MotoServer
 
-PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
+PREFIX = DEMO_PREFIX
 LOCK_PARAMETER = f"{PREFIX}OAUTH_REFRESH_TOKEN_lock"
 TASKS_PATH = SPACES_PATH.replace("/spaces", "/tasks")
 
@@ -69,18 +71,10 @@ def handler(
     }
     for name, value in values.items():
         ssm.put_parameter(Name=name, Value=value, Type="SecureString", Overwrite=True)
-    settings = Settings.from_env(
-        {
-            "SOURCE": "confluence",
-            "TARGET_HOST": credentials.base_url,
-            "REFRESH_ENDPOINT": f"{credentials.base_url}/oauth/token",
-            "SOURCE_AUTH_STRATEGY_IDENTIFIER": "oauth2_refresh_token",
-            "GRANT_TYPE": "refresh_token",
-            "USE_SHARED_TOKEN": "true",
-            "SECRETS_STORE": "AWS_SSM_PARAMETER_STORE",
-            "PATH_TO_INSTANCE_CONFIG": PREFIX,
-        }
-    )
+    # The demo's settings, with the secrets in SSM instead of a local file.
+    environment = demo_environment(credentials, Path("unused.json"), {})
+    del environment["LOCAL_SECRETS_FILE"]
+    settings = Settings.from_env({**environment, "SECRETS_STORE": "AWS_SSM_PARAMETER_STORE"})
     store = SsmParameterStore(SecretNaming(instance_prefix=PREFIX), ssm)
     return make_handler(lambda: build_gateway(settings, store=store))
 

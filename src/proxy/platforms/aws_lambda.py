@@ -30,11 +30,11 @@ from typing import Any, Protocol
 
 from proxy.deadline import PLATFORM_MARGIN_SECONDS, UNBOUNDED, Deadline, deadline_scope
 from proxy.errors import ProxyError
+from proxy.gateway import compression
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.response_size import LAMBDA_RESPONSE_LIMIT, response_too_large
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
-from proxy.platforms import compression
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
 from proxy.safe_logging import log_unexpected
 

@@ -4,11 +4,6 @@ The raw request target comes from `environ["RAW_URI"]` (set by gunicorn and werk
 Flask's `request.path` is percent-decoded, and the rules must see the bytes as sent. The client
 IP is the second-to-last `X-Forwarded-For` hop, as the reference trusts Google's load balancer
 (`<client>, <lb>`); left-most entries are client-controlled.
-
-Responses are gzipped when the caller accepts it (the reference also wanted `gzip` in the
-User-Agent); a body above the Cloud Run functions limit (32 MB uncompressed) becomes a
-deliberate `502 RESPONSE_TOO_LARGE`. Cloud Run says nothing of the time left, so the request's
-deadline is REQUEST_TIMEOUT_SECONDS, which Terraform sets a margin below the function timeout.
 """
 
 from __future__ import annotations
@@ -19,23 +14,17 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from proxy.errors import ProxyError
+from proxy.gateway import compression
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.pipeline import Gateway
 from proxy.gateway.response_size import GCP_RESPONSE_LIMIT, response_too_large
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
-from proxy.platforms import compression
 
 if TYPE_CHECKING:  # flask is only present where functions-framework is installed
     import flask
 
-__all__ = [
-    "client_ip_from_forwarded_for",
-    "for_caller",
-    "make_route",
-    "to_flask_response",
-    "to_http_request",
-]
+__all__ = ["client_ip_from_forwarded_for", "make_route", "to_flask_response", "to_http_request"]
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +97,14 @@ def make_route(build_gateway: Callable[[], Gateway]) -> Callable[[flask.Request]
 
 
 def for_caller(response: HttpResponse, request_headers: Headers) -> HttpResponse:
-    """Within the platform's response limit, and gzipped when the caller accepts it."""
+    """Within the platform's response limit, and gzipped when the caller accepts it.
+
+    The limit is Cloud Run functions' 32 MB for responses that are not streamed, counted
+    uncompressed; above it, a deliberate `502 RESPONSE_TOO_LARGE`. (Cloud Run says nothing of
+    the time left, so a request's deadline is REQUEST_TIMEOUT_SECONDS, which Terraform sets a
+    margin below the function timeout.) The reference gzipped only when the User-Agent also
+    said `gzip`.
+    """
     if len(response.body) > GCP_RESPONSE_LIMIT.max_bytes:  # the limit counts uncompressed bytes
         too_large = response_too_large(len(response.body), GCP_RESPONSE_LIMIT, gzip_possible=False)
         log.warning("response not sent: %s: %s", too_large.code, too_large.message)

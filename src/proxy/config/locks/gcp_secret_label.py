@@ -94,13 +94,20 @@ class GcpSecretLabelLock:
                 _log.warning("lock %s: not ours any more; left in place", self._path)
                 return
             labels = {k: v for k, v in secret.labels.items() if k not in (LOCKED, LOCKED_BY)}
-            if self._update_labels(secret, labels, timeout):
+            if self._update_labels(secret, labels):
                 return
         _log.warning("lock %s: release kept conflicting; it will go stale", self._path)
 
-    def _update_labels(self, secret: types.Secret, labels: dict[str, str], timeout: float) -> bool:
-        """Conditional update (etag); False when someone else changed the secret meanwhile."""
+    def _update_labels(
+        self, secret: types.Secret, labels: dict[str, str], timeout: float | None = None
+    ) -> bool:
+        """Conditional update (etag); False when someone else changed the secret meanwhile.
+
+        Without `timeout`, the update lets go of the lock: it gets the deadline's wrap-up time.
+        """
         update = types.Secret(name=secret.name, labels=labels, etag=secret.etag)
+        if timeout is None:
+            timeout = current_deadline().wrap_up_budget(self._timeout)
         try:
             self._client.update_secret(
                 request={"secret": update, "update_mask": {"paths": ["labels"]}},

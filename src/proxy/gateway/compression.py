@@ -1,4 +1,4 @@
-"""Gzip of response bodies for callers that accept it, shared by the Lambda and GCP adapters.
+"""Gzip of response bodies for callers that accept it, used by the Lambda and GCP adapters.
 
 The reference compresses bodies of 2048 characters or more on AWS (§3.16); we do the same on
 both platforms, which keeps big pages within the platforms' response limits and makes them
