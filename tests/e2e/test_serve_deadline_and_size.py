@@ -18,6 +18,7 @@ import pytest
 from proxy.cli.serve_command import DEMO_PREFIX
 from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS
 from proxy.simulator.app import AtlassianSimulator
+from proxy.simulator.confluence import EXAMPLE_CALLS
 from proxy.simulator.demo import SimulatorCredentials
 from support.local_proxy import LocalProxy, running_proxy, running_simulator
 from support.misbehaving_upstream import MisbehavingUpstream, Paced, trickle
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ORIGINAL = ROOT / "example-api-responses" / "original"
 SANITIZED = ROOT / "example-api-responses" / "sanitized"
 SITE = "/ex/confluence/{cloud}/wiki"
+SEARCH_CALL = next(c for c in EXAMPLE_CALLS if c.file == "content_search.json")
 
 
 @pytest.fixture(scope="module")
@@ -81,15 +83,11 @@ def test_responses_are_gzipped_when_the_caller_accepts_it(
     simulator: tuple[AtlassianSimulator, SimulatorCredentials], tmp_path: Path
 ) -> None:
     _, credentials = simulator
-    expected = json.loads((SANITIZED / "content_search.json").read_text())
-    search = "/rest/api/content/search?cql=type%3Dpage&limit=10"
+    expected = json.loads((SANITIZED / SEARCH_CALL.file).read_text())
     with running_proxy(credentials, tmp_path) as proxy:
-        gzipped = httpx.get(
-            url(proxy, credentials, search), headers={"Accept-Encoding": "gzip"}, timeout=30
-        )
-        plain = httpx.get(
-            url(proxy, credentials, search), headers={"Accept-Encoding": "identity"}, timeout=30
-        )
+        search = proxy.base_url + SEARCH_CALL.url(credentials.cloud_id)
+        gzipped = httpx.get(search, headers={"Accept-Encoding": "gzip"}, timeout=30)
+        plain = httpx.get(search, headers={"Accept-Encoding": "identity"}, timeout=30)
 
     assert gzipped.status_code == plain.status_code == 200, gzipped.text
     assert gzipped.headers["content-encoding"] == "gzip"
