@@ -21,8 +21,10 @@ bodies or un-sanitized URLs.
     │   └── SourceAuthBusy              503 SOURCE_AUTH_LOCK_CONTENTION (+ Retry-After)
     ├── UpstreamError                   502 CONNECTION_TO_SOURCE
     │   ├── UpstreamConnectError        503 CONNECTION_TO_SOURCE
-    │   ├── UpstreamTimeout             504 SOURCE_API_READ_TIMEOUT
+    │   ├── UpstreamTimeout             504 SOURCE_API_READ_TIMEOUT (+ Retry-After)
     │   └── UpstreamResponseInvalid     502 SOURCE_API_RESPONSE_INVALID
+    ├── DeadlineExceeded                504 DEADLINE_EXCEEDED (+ Retry-After)
+    ├── ResponseTooLarge                502 RESPONSE_TOO_LARGE
     ├── SanitizationError               500 SANITIZATION_FAILED
     │   ├── InputNotJson                502 SOURCE_API_RESPONSE_INVALID
     │   └── MissingEncryptionKey        500 CONFIGURATION_FAILURE
@@ -35,6 +37,7 @@ __all__ = [
     "BlockedByRules",
     "ConfigStoreUnavailable",
     "ConfigurationError",
+    "DeadlineExceeded",
     "HttpsRequired",
     "InputNotJson",
     "InvalidPseudonymToken",
@@ -44,6 +47,7 @@ __all__ = [
     "ProxyError",
     "RefreshTokenRevoked",
     "RequestError",
+    "ResponseTooLarge",
     "RulesError",
     "RulesYamlError",
     "SanitizationError",
@@ -168,6 +172,24 @@ class UpstreamResponseInvalid(UpstreamError):
     """A 2xx upstream response we refuse to pass on (not JSON, truncated, wrong encoding)."""
 
     code = "SOURCE_API_RESPONSE_INVALID"
+
+
+class DeadlineExceeded(ProxyError):
+    """The request's time budget ran out before the work was done (see `proxy.deadline`)."""
+
+    status = 504
+    code = "DEADLINE_EXCEEDED"
+
+
+class ResponseTooLarge(ProxyError):
+    """A response the function's memory or the platform's response limit cannot carry.
+
+    One code for both limits (see `proxy.gateway.response_size`); the message says which one
+    and asks for a lower `limit`, so the caller can page through the same data in smaller parts.
+    """
+
+    status = 502
+    code = "RESPONSE_TOO_LARGE"
 
 
 class SanitizationError(ProxyError):

@@ -91,9 +91,12 @@ def test_gcp_log_based_metrics_and_policies_follow_the_function_and_the_channels
     assert metrics["event"]["filter"] == (
         '${local.function_log_filter} AND jsonPayload.event="${each.key}"'
     )
+    # one parenthesized term: Cloud Logging's OR binds tighter than AND
     assert locals_of(GCP_MODULE)["function_log_filter"] == (
-        'resource.type="cloud_run_revision" AND '
-        'resource.labels.service_name="${local.function_name}"'
+        '((resource.type = "cloud_run_revision" AND '
+        'resource.labels.service_name = "${local.function_name}") OR '
+        '(resource.type = "cloud_function" AND '
+        'resource.labels.function_name = "${local.function_name}"))'
     )
     assert metrics["requests"]["for_each"] == "${local.request_metrics}"
     assert "jsonPayload.status>=500" in locals_of(GCP_MODULE)["request_metrics"]

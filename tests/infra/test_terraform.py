@@ -291,11 +291,13 @@ def test_instance_prefix_is_derived_as_the_reference_derives_it() -> None:
 def test_caller_role_may_invoke_only_this_function() -> None:
     documents = typed(AWS_MODULE, "data", "aws_iam_policy_document")
     access = {s["sid"]: s for s in statements(documents["caller_access"])}
-    assert access["InvokeProxyFunctionUrl"]["actions"] == [
-        "lambda:InvokeFunctionUrl",
-        "lambda:InvokeFunction",
-    ]
-    assert access["InvokeProxyFunctionUrl"]["resources"] == ["${aws_lambda_function.proxy.arn}"]
+    assert access["InvokeProxyFunctionUrl"]["actions"] == ["lambda:InvokeFunctionUrl"]
+    assert access["InvokeProxyOnlyThroughItsUrl"]["actions"] == ["lambda:InvokeFunction"]
+    for sid in ("InvokeProxyFunctionUrl", "InvokeProxyOnlyThroughItsUrl"):
+        assert access[sid]["resources"] == ["${local.invoke_target_arn}"]
+    assert locals_of(AWS_MODULE)["invoke_target_arn"] == (
+        "${local.use_alias ? aws_lambda_alias.live[0].arn : aws_lambda_function.proxy.arn}"
+    )
     assert access["InvokeProxyRoutes"]["actions"] == ["execute-api:Invoke"]
     assert "/${local.function_name}/*" in access["InvokeProxyRoutes"]["resources"]
 
@@ -342,7 +344,7 @@ def test_function_environment_uses_the_reference_names() -> None:
         "REFRESH_ENDPOINT": "https://auth.atlassian.com/oauth/token",
         "USE_SHARED_TOKEN": "true",
         "PATH_TO_INSTANCE_CONFIG": "${local.instance_prefix}",
-        "REQUEST_TIMEOUT_SECONDS": "${tostring(var.timeout_seconds)}",
+        "REQUEST_TIMEOUT_SECONDS": "${tostring(local.request_timeout_seconds)}",
         "EMAIL_CANONICALIZATION": "${var.email_canonicalization}",
         "IS_DEVELOPMENT_MODE": "${tostring(var.is_development_mode)}",
     }
@@ -355,6 +357,8 @@ def test_function_environment_uses_the_reference_names() -> None:
         "SECRETS_STORE": "GCP_SECRET_MANAGER",
         "GOOGLE_CLOUD_PROJECT": "${var.project_id}",
         "PATH_TO_SHARED_CONFIG": "${local.shared_prefix}",
+        "THREADS": "${tostring(var.instance_concurrency)}",
+        "FUNCTION_MEMORY_MB": "${tostring(var.memory_mb)}",
     }
     for module, optional in (
         (AWS_MODULE, {"PATH_TO_SHARED_CONFIG", "CUSTOM_RULES_SHA"}),

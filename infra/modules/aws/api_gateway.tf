@@ -1,6 +1,7 @@
 # Optional API Gateway v2 HTTP API in front of the function (use_api_gateway_v2 = true), as
 # the reference builds it: IAM auth on every route, payload format 1.0 (2.0 would URL-decode
-# the path), routes `/<function>/{proxy+}`, a `live` stage with access logs.
+# the path), routes `/<function>/{proxy+}`, a `live` stage with access logs. The integration
+# waits as long as the function may run (at most the HTTP API's hard 30 s quota).
 
 locals {
   api_methods = ["GET", "HEAD", "POST"]
@@ -56,9 +57,9 @@ resource "aws_apigatewayv2_integration" "proxy" {
   api_id                 = aws_apigatewayv2_api.proxy[0].id
   integration_type       = "AWS_PROXY"
   integration_method     = "POST"
-  integration_uri        = aws_lambda_function.proxy.invoke_arn
+  integration_uri        = local.invoke_uri
   payload_format_version = "1.0"
-  timeout_milliseconds   = 30000
+  timeout_milliseconds   = local.lambda_timeout_seconds * 1000
 }
 
 resource "aws_apigatewayv2_route" "proxy" {
@@ -76,6 +77,7 @@ resource "aws_lambda_permission" "api_gateway" {
   statement_id  = "AllowInvokeFromApiGateway"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.proxy.function_name
+  qualifier     = local.use_alias ? aws_lambda_alias.live[0].name : null
   principal     = "apigateway.amazonaws.com"
   source_arn    = "${aws_apigatewayv2_api.proxy[0].execution_arn}/*/*/${local.function_name}/*"
 }

@@ -1,5 +1,7 @@
 # The role the analytics service (and the operator's tests) assume to call the proxy. It may
-# invoke this one function and nothing else.
+# invoke this one function, only through its URL (or its API Gateway routes), and only from the
+# allowed IP blocks: a direct Invoke with a hand-written event (and a forged source IP in it) is
+# denied, and so are the role's session credentials used from anywhere else.
 
 locals {
   ip_conditions = length(var.allowed_data_access_ip_blocks) == 0 ? [] : [var.allowed_data_access_ip_blocks]
@@ -75,13 +77,55 @@ resource "aws_iam_role" "caller" {
 }
 
 data "aws_iam_policy_document" "caller_access" {
+  # AWS's function-URL authorization checks two actions since October 2025 (psoxy 0.5.18):
+  # InvokeFunctionUrl for the URL, InvokeFunction for the invocation it makes. The condition
+  # keys keep each to the URL: lambda:InvokedViaFunctionUrl is true only for invocations that
+  # came through the function URL, so the role cannot call Invoke itself.
   dynamic "statement" {
     for_each = var.use_api_gateway_v2 ? [] : [1]
     content {
-      # AWS's function-URL authorization checks both actions (psoxy 0.5.18).
       sid       = "InvokeProxyFunctionUrl"
-      actions   = ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"]
-      resources = [aws_lambda_function.proxy.arn]
+      actions   = ["lambda:InvokeFunctionUrl"]
+      resources = [local.invoke_target_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "lambda:FunctionUrlAuthType"
+        values   = ["AWS_IAM"]
+      }
+
+      dynamic "condition" {
+        for_each = local.ip_conditions
+        content {
+          test     = "IpAddress"
+          variable = "aws:SourceIp"
+          values   = condition.value
+        }
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.use_api_gateway_v2 ? [] : [1]
+    content {
+      sid       = "InvokeProxyOnlyThroughItsUrl"
+      actions   = ["lambda:InvokeFunction"]
+      resources = [local.invoke_target_arn]
+
+      condition {
+        test     = "Bool"
+        variable = "lambda:InvokedViaFunctionUrl"
+        values   = ["true"]
+      }
+
+      dynamic "condition" {
+        for_each = local.ip_conditions
+        content {
+          test     = "IpAddress"
+          variable = "aws:SourceIp"
+          values   = condition.value
+        }
+      }
     }
   }
 
@@ -93,6 +137,15 @@ data "aws_iam_policy_document" "caller_access" {
       resources = [
         for method in local.api_methods : "${aws_apigatewayv2_api.proxy[0].execution_arn}/*/${method}/${local.function_name}/*"
       ]
+
+      dynamic "condition" {
+        for_each = local.ip_conditions
+        content {
+          test     = "IpAddress"
+          variable = "aws:SourceIp"
+          values   = condition.value
+        }
+      }
     }
   }
 }

@@ -62,7 +62,7 @@ data "aws_iam_policy_document" "execution" {
     for_each = local.use_secrets_manager ? [1] : []
     content {
       sid       = "ReadInstanceSecrets"
-      actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "secretsmanager:ListSecretVersionIds"]
+      actions   = ["secretsmanager:GetSecretValue"]
       resources = [local.instance_secrets_arn_pattern]
     }
   }
@@ -80,17 +80,40 @@ data "aws_iam_policy_document" "execution" {
     for_each = local.use_secrets_manager ? [1] : []
     content {
       sid       = "ReadSharedSecrets"
-      actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+      actions   = ["secretsmanager:GetSecretValue"]
       resources = local.shared_secret_arns
     }
   }
 
+  # The customer key only through the store (SecureString / secret values) and, for decrypting
+  # the function's environment, through Lambda: never directly.
   dynamic "statement" {
     for_each = var.kms_key_arn == null ? [] : [1]
     content {
       sid       = "UseCustomerKey"
       actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
       resources = [var.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["${local.store_service}.${local.region}.amazonaws.com"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.kms_key_arn == null ? [] : [1]
+    content {
+      sid       = "DecryptEnvironmentWithCustomerKey"
+      actions   = ["kms:Decrypt"]
+      resources = [var.kms_key_arn]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["lambda.${local.region}.amazonaws.com"]
+      }
     }
   }
 }

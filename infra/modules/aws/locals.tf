@@ -75,7 +75,7 @@ locals {
     USE_SHARED_TOKEN                = "true"
     SECRETS_STORE                   = upper(var.secrets_store)
     PATH_TO_INSTANCE_CONFIG         = local.instance_prefix
-    REQUEST_TIMEOUT_SECONDS         = tostring(var.timeout_seconds)
+    REQUEST_TIMEOUT_SECONDS         = tostring(local.request_timeout_seconds)
     EMAIL_CANONICALIZATION          = var.email_canonicalization
     IS_DEVELOPMENT_MODE             = tostring(var.is_development_mode)
   }
@@ -85,4 +85,23 @@ locals {
   )
 
   store_flag = local.use_secrets_manager ? "secrets-manager" : "ssm"
+
+  # --- Time budgets (proxy.deadline): the proxy's deadline lies a margin before the platform's
+  # limit, so a slow request ends in its own 504 and it still releases the lock and saves a
+  # rotated token. API Gateway HTTP APIs give up after 30 s (a hard quota): behind one, the
+  # function times out at 30 s and the proxy's budget is 25 s.
+  request_timeout_margin_seconds  = 5 # = proxy.deadline.PLATFORM_MARGIN_SECONDS
+  api_gateway_max_timeout_seconds = 30
+  lambda_timeout_seconds          = var.use_api_gateway_v2 ? min(var.timeout_seconds, local.api_gateway_max_timeout_seconds) : var.timeout_seconds
+  request_timeout_seconds         = local.lambda_timeout_seconds - local.request_timeout_margin_seconds
+
+  # Provisioned concurrency needs a published version behind an alias; the URL, the API
+  # Gateway integration and the caller's permission then all name that alias.
+  use_alias         = var.provisioned_concurrent_executions > 0
+  alias_name        = "live"
+  invoke_target_arn = local.use_alias ? aws_lambda_alias.live[0].arn : aws_lambda_function.proxy.arn
+  invoke_uri        = local.use_alias ? aws_lambda_alias.live[0].invoke_arn : aws_lambda_function.proxy.invoke_arn
+
+  # KMS is used only through the services that hold our encrypted values (kms:ViaService).
+  store_service = local.use_secrets_manager ? "secretsmanager" : "ssm"
 }

@@ -140,13 +140,15 @@ variable "allowed_data_access_ip_blocks" {
 }
 
 variable "use_api_gateway_v2" {
-  description = "Expose the function through an API Gateway v2 HTTP API with IAM auth (payload 1.0, routes `/<function>/{proxy+}`) instead of a Lambda function URL. The gateway caps requests at 30 seconds."
+  description = "Expose the function through an API Gateway v2 HTTP API with IAM auth (payload 1.0, routes `/<function>/{proxy+}`) instead of a Lambda function URL. The gateway caps requests at 30 seconds, so the function's timeout becomes at most 30 s and the proxy's own budget 25 s."
   type        = bool
   default     = false
 }
 
+# --- Platform fit: time budget, memory, concurrency ------------------------------------------
+
 variable "timeout_seconds" {
-  description = "Lambda timeout in seconds; also REQUEST_TIMEOUT_SECONDS, the proxy's budget for the upstream call (reference default 180)."
+  description = "Lambda timeout in seconds (reference default 180; at most 30 behind API Gateway). The proxy's own deadline (REQUEST_TIMEOUT_SECONDS) is 5 s less, so a slow request ends in the proxy's 504 with the refresh lock released, never in Lambda's timeout."
   type        = number
   default     = 180
 
@@ -157,7 +159,7 @@ variable "timeout_seconds" {
 }
 
 variable "memory_size_mb" {
-  description = "Lambda memory in MB (CPU scales with it)."
+  description = "Lambda memory in MB (CPU scales with it). Also bounds the largest upstream response a request may read: (memory - 128 MB) / 8, e.g. 48 MiB at 512 MB (docs/configuration.md)."
   type        = number
   default     = 512
 
@@ -168,13 +170,24 @@ variable "memory_size_mb" {
 }
 
 variable "reserved_concurrent_executions" {
-  description = "Optional reserved concurrency, capping parallel instances (and so the request rate against Atlassian). Null leaves the function unreserved."
+  description = "Reserved concurrency: at most this many requests run at once, which keeps the crawl within Atlassian's per-app rate limits (points-based quotas for OAuth 2.0 apps since March 2026) and the function from starving others. Default 10. Set null in accounts whose Lambda concurrency quota is below 110 (AWS keeps 100 unreserved)."
   type        = number
-  default     = null
+  default     = 10
 
   validation {
     condition     = var.reserved_concurrent_executions == null || try(var.reserved_concurrent_executions >= 1, false)
     error_message = "reserved_concurrent_executions must be null or at least 1."
+  }
+}
+
+variable "provisioned_concurrent_executions" {
+  description = "Instances kept initialized (no cold start), billed while idle. 0 (default) uses none. Above 0 the function publishes a version behind the alias `live`, which the URL (or API Gateway) then serves; switching it on or off replaces the function URL, so the endpoint changes. At most reserved_concurrent_executions."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.provisioned_concurrent_executions >= 0 && floor(var.provisioned_concurrent_executions) == var.provisioned_concurrent_executions
+    error_message = "provisioned_concurrent_executions must be a whole number, 0 or more."
   }
 }
 

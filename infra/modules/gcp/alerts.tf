@@ -22,9 +22,7 @@ variable "alert_notification_channels" {
 }
 
 locals {
-  # The function's own log entries (Cloud Functions gen2 runs on Cloud Run).
-  function_log_filter = "resource.type=\"cloud_run_revision\" AND resource.labels.service_name=\"${local.function_name}\""
-
+  # local.function_log_filter (locals.tf): the function's own log entries.
   # Events that need a person as soon as they happen once; `period` is the alignment window.
   alert_events = var.create_alerts ? {
     refresh_invalid_grant = {

@@ -84,10 +84,10 @@ resource "google_cloudfunctions2_function" "proxy" {
     ingress_settings                 = "ALLOW_ALL"
     service_account_email            = google_service_account.function.email
     all_traffic_on_latest_revision   = true
-    available_memory                 = "${var.memory_mb}M"
-    available_cpu                    = var.instance_concurrency > 1 ? "1" : null
+    available_memory                 = "${var.memory_mb}Mi"
+    available_cpu                    = local.available_cpu
     timeout_seconds                  = var.timeout_seconds
-    min_instance_count               = 0
+    min_instance_count               = var.min_instances
     max_instance_count               = var.max_instances
     max_instance_request_concurrency = var.instance_concurrency
     # No secret is bound as an environment variable (the reference binds the salt): the proxy
@@ -102,6 +102,13 @@ resource "google_cloudfunctions2_function" "proxy" {
     google_secret_manager_secret_iam_member.read_only,
     google_secret_manager_secret_iam_member.writable,
   ]
+
+  lifecycle {
+    precondition {
+      condition     = var.min_instances <= var.max_instances
+      error_message = "min_instances cannot exceed max_instances."
+    }
+  }
 }
 
 # Authoritative for roles/run.invoker on this service: any invoker added elsewhere is removed.

@@ -50,9 +50,14 @@ locals {
     GOOGLE_CLOUD_PROJECT            = var.project_id
     PATH_TO_INSTANCE_CONFIG         = local.instance_prefix
     PATH_TO_SHARED_CONFIG           = local.shared_prefix
-    REQUEST_TIMEOUT_SECONDS         = tostring(var.timeout_seconds)
+    REQUEST_TIMEOUT_SECONDS         = tostring(local.request_timeout_seconds)
     EMAIL_CANONICALIZATION          = var.email_canonicalization
     IS_DEVELOPMENT_MODE             = tostring(var.is_development_mode)
+    # functions-framework serves with one gunicorn worker of THREADS threads (default
+    # 4 x CPUs): exactly the requests Cloud Run admits at once, so none waits for a thread.
+    THREADS = tostring(var.instance_concurrency)
+    # Cloud Run does not tell the function its memory; the response-size policy needs it.
+    FUNCTION_MEMORY_MB = tostring(var.memory_mb)
   }
   environment_variables = merge(
     local.base_environment,
@@ -64,7 +69,7 @@ locals {
     var.gcp_principals_authorized_to_test,
   )
 
-  required_apis = [
+  required_apis = concat([
     "artifactregistry.googleapis.com",
     "cloudbuild.googleapis.com",
     "cloudfunctions.googleapis.com",
@@ -72,5 +77,26 @@ locals {
     "run.googleapis.com",
     "secretmanager.googleapis.com",
     "storage.googleapis.com",
+  ], var.log_retention_days == null ? [] : ["logging.googleapis.com"])
+
+  # --- Time budget (proxy.deadline): Cloud Run answers 504 at its timeout while the instance
+  # keeps working, and does not tell the function how long it has; the proxy's deadline is
+  # set a margin before the timeout, so the proxy answers first and still wraps up.
+  request_timeout_margin_seconds = 5 # = proxy.deadline.PLATFORM_MARGIN_SECONDS
+  request_timeout_seconds        = var.timeout_seconds - local.request_timeout_margin_seconds
+
+  # --- CPU from memory, within Cloud Run's rules: more than 4 GiB needs 2 CPUs, more than
+  # 8 GiB 4, more than 16 GiB 6, more than 24 GiB 8 (and 4+ CPUs need at least 2-4 GiB, which
+  # these tiers satisfy). Never below 1 CPU: Cloud Run refuses concurrency above 1 with less.
+  cpu_for_memory = [
+    { max_memory_mb = 4096, cpu = "1" },
+    { max_memory_mb = 8192, cpu = "2" },
+    { max_memory_mb = 16384, cpu = "4" },
+    { max_memory_mb = 24576, cpu = "6" },
+    { max_memory_mb = 32768, cpu = "8" },
   ]
+  available_cpu = [for tier in local.cpu_for_memory : tier.cpu if var.memory_mb <= tier.max_memory_mb][0]
+
+  # The function's log entries (Cloud Functions gen2 logs as its Cloud Run revision).
+  function_log_filter = "((resource.type = \"cloud_run_revision\" AND resource.labels.service_name = \"${local.function_name}\") OR (resource.type = \"cloud_function\" AND resource.labels.function_name = \"${local.function_name}\"))"
 }

@@ -88,8 +88,12 @@ resource "google_secret_manager_secret_version" "encryption_key" {
 
 # --- Access -----------------------------------------------------------------------------------
 
-# What the proxy needs on a secret it rewrites: read, add a version, label the latest version,
-# destroy older versions (each version is billed), and the label-based lock.
+# What the proxy needs on a secret it rewrites, and nothing more (see proxy.config.stores /
+# locks): read the secret (its labels) and its versions, add a version, list and destroy older
+# versions (each version is billed), and update the secret for its `latest-version` label and
+# the label-based lock. IAM cannot narrow `secrets.update` to labels (conditions see the
+# secret's name, not the update mask), so it also allows changing expiry or rotation of these
+# three secrets; the grant is per secret, and Terraform shows any such change as drift.
 resource "google_project_iam_custom_role" "secret_version_manager" {
   project     = var.project_id
   role_id     = local.secret_version_manager_role_id
@@ -101,9 +105,6 @@ resource "google_project_iam_custom_role" "secret_version_manager" {
     "secretmanager.versions.access",
     "secretmanager.versions.add",
     "secretmanager.versions.destroy",
-    "secretmanager.versions.disable",
-    "secretmanager.versions.enable",
-    "secretmanager.versions.get",
     "secretmanager.versions.list",
   ]
 }

@@ -122,8 +122,10 @@ variable "allowed_data_access_ip_blocks" {
   }
 }
 
+# --- Platform fit: time budget, memory, CPU, concurrency, instances, logs --------------------
+
 variable "timeout_seconds" {
-  description = "Function timeout in seconds; also REQUEST_TIMEOUT_SECONDS, the proxy's budget for the upstream call (reference default 180)."
+  description = "Function timeout in seconds (reference default 180). The proxy's own deadline (REQUEST_TIMEOUT_SECONDS) is 5 s less, so a slow request ends in the proxy's 504 with the refresh lock released, never in Cloud Run's."
   type        = number
   default     = 180
 
@@ -134,13 +136,13 @@ variable "timeout_seconds" {
 }
 
 variable "memory_mb" {
-  description = "Memory of each instance in MB."
+  description = "Memory of each instance in MiB (Cloud Run gen2: 512 to 32768). The CPU follows from it by Cloud Run's rules: 1 up to 4 GiB, 2 up to 8 GiB, 4 up to 16 GiB, 6 up to 24 GiB, 8 above. Also bounds the largest upstream response a request may read: (memory - 128) / (8 x instance_concurrency) MiB."
   type        = number
   default     = 512
 
   validation {
-    condition     = var.memory_mb >= 256 && var.memory_mb <= 32768
-    error_message = "memory_mb must be between 256 and 32768."
+    condition     = var.memory_mb >= 512 && var.memory_mb <= 32768 && floor(var.memory_mb) == var.memory_mb
+    error_message = "memory_mb must be a whole number of MiB between 512 (Cloud Run's second-generation minimum) and 32768 (32 GiB, its maximum)."
   }
 }
 
@@ -156,13 +158,35 @@ variable "max_instances" {
 }
 
 variable "instance_concurrency" {
-  description = "Concurrent requests per instance (reference default 5). Above 1 the instance gets a full vCPU."
+  description = "Concurrent requests per instance (reference default 5); also THREADS, the functions-framework threads serving them. Each request gets a share of the memory for its response (see memory_mb)."
   type        = number
   default     = 5
 
   validation {
     condition     = var.instance_concurrency >= 1 && var.instance_concurrency <= 80
     error_message = "instance_concurrency must be between 1 and 80."
+  }
+}
+
+variable "min_instances" {
+  description = "Instances kept warm (no cold start), billed while idle. Default 0. At most max_instances."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.min_instances >= 0 && var.min_instances <= 1000 && floor(var.min_instances) == var.min_instances
+    error_message = "min_instances must be a whole number between 0 and 1000."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days to keep the function's logs, in a log bucket of their own (excluded from the project's `_Default` bucket). Null (default) leaves them in `_Default` (30 days unless changed). Deployers then need roles/logging.configWriter."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.log_retention_days == null || try(var.log_retention_days >= 1 && var.log_retention_days <= 3650, false)
+    error_message = "log_retention_days must be null or between 1 and 3650."
   }
 }
 

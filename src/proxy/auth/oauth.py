@@ -5,8 +5,9 @@ Per call: reuse the in-memory access token, else the shared one (``ACCESS_TOKEN`
 expiry), unless it is inside the randomized refresh window. Otherwise refresh, once per
 process (mutex) and once across instances (the store's ``OAUTH_REFRESH_TOKEN`` lock):
 
-1. take the lock (on contention back off ``(4 s + jitter) x attempt`` and look for a token
-   someone else refreshed; after three attempts: `SourceAuthBusy`, 503 + Retry-After);
+1. take the lock (on contention back off ``(4 s + jitter) x attempt``, never past the request's
+   deadline, and look for a token someone else refreshed; after three attempts:
+   `SourceAuthBusy`, 503 + Retry-After; when the deadline comes first: `DeadlineExceeded`);
 2. inside the lock look again (in memory, shared) and only then exchange the refresh token,
    read fresh from the store (or the unsaved rotated one we still hold);
 3. persist the rotated refresh token *first* (retries; kept in memory if it cannot be written),
@@ -40,6 +41,7 @@ from proxy.auth.token_lifecycle import TokenLifecycle
 from proxy.config.locks.base import DistributedLock, LockLease
 from proxy.config.stores.base import SecretStore
 from proxy.config.timing import Clock, Sleep
+from proxy.deadline import current_deadline
 from proxy.errors import (
     ConfigStoreUnavailable,
     ProxyError,
@@ -233,11 +235,13 @@ class RefreshTokenSourceAuth:
             token = self._reusable_token()
             if token is not None:
                 return token
+            deadline = current_deadline()
             for attempt in range(self._timing.lock_attempts):
+                deadline.check("waiting for the token refresh lock")
                 lease = self._lock.try_acquire()
                 if lease is not None:
                     return self._refresh_holding(lease)
-                self._sleep(self._backoff(attempt))
+                self._sleep(deadline.budget(self._backoff(attempt), "waiting for the refresh lock"))
                 token = self._reusable_token()
                 if token is not None:
                     return token
@@ -261,9 +265,8 @@ class RefreshTokenSourceAuth:
                 with self._state:
                     self._token = token
                 allowance = self._timing.consistency_allowance_seconds
-                self._sleep(
-                    self._store.write_propagation_seconds if allowance is None else allowance
-                )
+                hold = self._store.write_propagation_seconds if allowance is None else allowance
+                self._sleep(max(0.0, min(hold, current_deadline().remaining())))
             return token
         finally:
             self._release(lease)
@@ -368,8 +371,11 @@ class RefreshTokenSourceAuth:
         )
 
     def _share(self, token: AccessToken) -> None:
+        deadline = current_deadline()
         for attempt in range(self._timing.write_attempts):
             if attempt:
+                if deadline.expired:  # optional: other instances then refresh their own
+                    break
                 self._sleep(self._timing.write_retry_delay_seconds)
             try:
                 self._store.put(ACCESS_TOKEN, encode_shared(token))

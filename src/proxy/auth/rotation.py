@@ -1,9 +1,10 @@
 """Rotated refresh tokens: persisted first, with retries, and never dropped silently.
 
 Atlassian invalidates the refresh token we just used (after a short leeway), so the rotated one
-is the only way forward. `persist` writes it with retries; if the store still refuses, the token
-is kept in memory as *pending*: the next exchange uses it, every later request retries the
-write, and the health check reports it until it is saved.
+is the only way forward. `persist` writes it with retries (past the request's deadline, within
+its wrap-up time); if the store still refuses, the token is kept in memory as *pending* and
+logged as unsaved: the next exchange uses it, every later request retries the write, and the
+health check reports it until it is saved.
 
 A pending token is abandoned only when the store already moved on past the token it replaces
 (another instance rotated, or an operator stored a fresh token after re-consenting): writing
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 
 from proxy.config.stores.base import SecretStore
 from proxy.config.timing import Clock, Sleep
+from proxy.deadline import current_deadline
 from proxy.errors import ProxyError
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
@@ -73,8 +75,11 @@ class RotatedRefreshTokens:
         with self._lock:
             previous = self._pending
             replaces = previous.replaces if previous and previous.value == used else used
+            deadline = current_deadline()
             for attempt in range(self._attempts):
                 if attempt:
+                    if deadline.wrap_up_over:
+                        break
                     self._sleep(self._delay)
                 try:
                     self._store.put(REFRESH_TOKEN, new.reveal())

@@ -5,6 +5,8 @@ and client_secret with ``Accept: application/json`` and no Basic auth. The endpo
 https (plain http only on loopback, for the simulator). The result is a `TokenGrant` or a
 `TokenFailure` whose ``reason`` is a short code (``invalid_grant``, ``invalid_client``,
 ``http_503``, ``unreachable``...) safe to show in the health check; bodies are never kept.
+The call's timeout is cut to the request's deadline; a call the deadline cuts off raises
+`DeadlineExceeded` (504), not a token failure.
 
     endpoint = TokenEndpoint("https://auth.atlassian.com/oauth/token", httpx.Client())
     result = endpoint.refresh(refresh_token, client_id, client_secret)
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from proxy.deadline import current_deadline
 from proxy.errors import ConfigurationError
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
@@ -99,15 +102,18 @@ class TokenEndpoint:
             "client_id": client_id,
             "client_secret": client_secret.reveal(),
         }
+        deadline = current_deadline()
+        doing = "calling the token endpoint"
         try:
             response = self._client.post(
                 self.url,
                 data=form,
                 headers=self._headers,
-                timeout=self._timeout,
+                timeout=deadline.budget(self._timeout, doing),
                 follow_redirects=False,
             )
         except httpx.TimeoutException:
+            deadline.check(doing)
             return TokenFailure("timeout", None)
         except httpx.TransportError as exc:
             _log.warning(

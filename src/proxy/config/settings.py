@@ -20,6 +20,7 @@ from types import MappingProxyType
 from proxy.config.env_parsing import EnvReader, IpNetwork
 from proxy.config.naming import SecretNaming, derive_instance_prefix
 from proxy.errors import ConfigurationError
+from proxy.gateway.response_size import DEFAULT_MEMORY_MB
 from proxy.sanitize.emails import EmailCanonicalization
 from proxy.sanitize.pseudonyms import EmailDomainHandling
 from proxy.secret_value import Secret
@@ -123,7 +124,8 @@ class Settings:
     oauth_scopes: str | None
     """OAUTH_SCOPES (unused by the refresh-token strategy; reported only)."""
     request_timeout_seconds: int
-    """REQUEST_TIMEOUT_SECONDS (default 180): the upstream time budget."""
+    """REQUEST_TIMEOUT_SECONDS (default 180): the time budget of a whole request (its deadline);
+    Terraform sets it a margin below the function timeout."""
     tls_version: TlsVersion
     """TLS_VERSION: highest outbound TLS version (default TLSv1.3)."""
     follow_redirects: bool
@@ -140,6 +142,13 @@ class Settings:
     """REQUEST_PATH_PREFIX_TO_TRIM, e.g. ``/v1/``."""
     is_development_mode: bool
     """IS_DEVELOPMENT_MODE: verbose logs; allows the skip-sanitizer header."""
+
+    # --- platform resources (the response-size policy) -------------------------------------
+    memory_mb: int
+    """AWS_LAMBDA_FUNCTION_MEMORY_SIZE (set by Lambda), else FUNCTION_MEMORY_MB (set by the GCP
+    Terraform), else 512: bounds what one request may read from upstream."""
+    concurrent_requests: int
+    """Requests one instance serves at once: 1 on Lambda; THREADS elsewhere (default 1)."""
 
     # --- rules and pseudonyms -------------------------------------------------------------
     rules: str | None = field(repr=False)
@@ -215,6 +224,10 @@ class Settings:
             trusted_proxy_hops=env.integer("TRUSTED_PROXY_HOPS", default=0, minimum=0),
             request_path_prefix_to_trim=env.text("REQUEST_PATH_PREFIX_TO_TRIM"),
             is_development_mode=env.boolean("IS_DEVELOPMENT_MODE", default=False),
+            memory_mb=_memory_mb(env),
+            concurrent_requests=(
+                1 if platform is Platform.AWS_LAMBDA else env.integer("THREADS", default=1)
+            ),
             rules=env.raw("RULES"),
             custom_rules_sha=env.text("CUSTOM_RULES_SHA"),
             pseudonymize_app_ids=env.boolean("PSEUDONYMIZE_APP_IDS", default=False),
@@ -241,6 +254,13 @@ def _detect_platform(env: EnvReader) -> tuple[Platform, str | None]:
     if service := env.text("K_SERVICE"):
         return Platform.GCP, service
     return Platform.LOCAL, None
+
+
+def _memory_mb(env: EnvReader) -> int:
+    for key in ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "FUNCTION_MEMORY_MB"):
+        if env.text(key) is not None:
+            return env.integer(key, default=DEFAULT_MEMORY_MB, minimum=128)
+    return DEFAULT_MEMORY_MB
 
 
 def _secrets_store(env: EnvReader, platform: Platform) -> SecretsStoreKind:

@@ -10,6 +10,8 @@ import ipaddress
 import logging
 from collections.abc import Iterable
 
+from proxy.log_events import LogEvent, event
+
 __all__ = ["IpAllowList"]
 
 log = logging.getLogger(__name__)
@@ -29,7 +31,11 @@ class IpAllowList:
             try:
                 self._networks.append(ipaddress.ip_network(entry, strict=False))
             except ValueError:
-                log.warning("ignoring invalid ALLOWED_DATA_ACCESS_IP_BLOCKS entry %r", entry)
+                log.warning(
+                    "ignoring invalid ALLOWED_DATA_ACCESS_IP_BLOCKS entry %r",
+                    entry,
+                    extra=event(LogEvent.CONFIG_ERROR),
+                )
 
     @classmethod
     def from_setting(cls, value: str | None) -> IpAllowList:

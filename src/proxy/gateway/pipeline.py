@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from proxy.deadline import UNBOUNDED, Deadline, deadline_scope
 from proxy.errors import (
     BlockedByRules,
     HttpsRequired,
@@ -69,6 +70,7 @@ class GatewayConfig:
     path_prefix_to_trim: str | None = None
     allowed_ip_blocks: str | None = None
     development_mode: bool = False
+    request_timeout_seconds: float | None = None  # the request's deadline (None: the platform's)
 
 
 class Gateway:
@@ -84,7 +86,8 @@ class Gateway:
         timings = start_timings()
         matched = _Matched()
         try:
-            response = self._handle(request, matched)
+            with deadline_scope(self._deadline()):
+                response = self._handle(request, matched)
         except ProxyError as error:
             response = error_response(error)
             log.log(
@@ -106,6 +109,11 @@ class Gateway:
         development_mode = self._config.development_mode
         log_request(request, response, matched.label, timings, development_mode=development_mode)
         return response
+
+    def _deadline(self) -> Deadline:
+        """REQUEST_TIMEOUT_SECONDS from now; an earlier platform deadline in force still wins."""
+        seconds = self._config.request_timeout_seconds
+        return UNBOUNDED if seconds is None else Deadline.after(seconds)
 
     def _handle(self, request: HttpRequest, matched: _Matched) -> HttpResponse:
         if request.is_https is False:

@@ -4,7 +4,8 @@ The request target is sent byte for byte (httpx's `target` extension), because t
 matched exactly these raw bytes; httpx would otherwise re-normalize the path. Redirects are not
 followed: a 3xx goes back to the caller as an API error, so the `Authorization` header never
 travels to a host the operator did not configure. Transport failures become the reference's
-error codes (503 connect, 504 read timeout).
+error codes (503 connect, 504 read timeout). Every timeout is cut to the request's deadline and
+the body is read within it and within the memory-derived cap (`body_reader`).
 
     upstream = Upstream(httpx.Client(), UpstreamTarget.parse("api.atlassian.com"))
     response = upstream.send(OutboundRequest("GET", "/oauth/token/accessible-resources"))
@@ -13,11 +14,13 @@ error codes (503 connect, 504 read timeout).
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import httpx
 
+from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS, current_deadline
 from proxy.errors import (
     ConfigurationError,
     UpstreamConnectError,
@@ -25,12 +28,14 @@ from proxy.errors import (
     UpstreamResponseInvalid,
     UpstreamTimeout,
 )
+from proxy.gateway.body_reader import read_body
 from proxy.gateway.models import Headers
 from proxy.gateway.outbound import OutboundRequest
+from proxy.gateway.response_size import DEFAULT_MEMORY_MB, upstream_cap_bytes
 
 __all__ = ["Upstream", "UpstreamResponse", "UpstreamTarget", "is_loopback_host", "timeouts_for"]
 
-DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BODY_BYTES = upstream_cap_bytes(DEFAULT_MEMORY_MB)
 
 
 def is_loopback_host(host: str) -> bool:
@@ -88,6 +93,22 @@ def timeouts_for(total_seconds: float) -> httpx.Timeout:
     return httpx.Timeout(read, connect=connect)
 
 
+def _within(timeout: httpx.Timeout, seconds_left: float) -> httpx.Timeout:
+    """Each phase's timeout, cut to the time left before the request's deadline."""
+
+    def cut(value: float | None) -> float | None:
+        if value is None:
+            return None if math.isinf(seconds_left) else seconds_left
+        return min(value, seconds_left)
+
+    return httpx.Timeout(
+        connect=cut(timeout.connect),
+        read=cut(timeout.read),
+        write=cut(timeout.write),
+        pool=cut(timeout.pool),
+    )
+
+
 class Upstream:
     """Sends requests to one configured upstream; one pooled client per warm instance."""
 
@@ -108,6 +129,8 @@ class Upstream:
 
     def send(self, outbound: OutboundRequest) -> UpstreamResponse:
         """Send exactly this method, raw path and raw query, with these headers and body."""
+        deadline = current_deadline()
+        timeout = _within(self._timeout, deadline.budget(math.inf, "calling the source API"))
         target = self.target.base_path + outbound.raw_path
         if outbound.raw_query is not None:
             target += f"?{outbound.raw_query}"
@@ -124,13 +147,13 @@ class Upstream:
             self.target.origin + "/",
             headers=headers,
             content=outbound.body or None,
-            timeout=self._timeout,
+            timeout=timeout,
             extensions={"target": target.encode("ascii")},
         )
         try:
             response = self._client.send(request, stream=True, follow_redirects=False)
             try:
-                body = self._read_limited(response)
+                body = read_body(response, cap=self._max_body_bytes, deadline=deadline)
             finally:
                 response.close()
         except httpx.ConnectTimeout as exc:
@@ -138,24 +161,13 @@ class Upstream:
         except httpx.ConnectError as exc:
             raise UpstreamConnectError("could not connect to the source API") from exc
         except httpx.TimeoutException as exc:
-            seconds = self._timeout.read
+            seconds = timeout.read or 0.0
             raise UpstreamTimeout(
-                f"source API read timeout: no response within {seconds:g} seconds"
+                f"source API read timeout: no response within {seconds:g} seconds",
+                retry_after_seconds=DEADLINE_RETRY_AFTER_SECONDS,
             ) from exc
         except httpx.DecodingError as exc:
             raise UpstreamResponseInvalid("source API response could not be decoded") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError("error communicating with the source API") from exc
         return UpstreamResponse(response.status_code, Headers(response.headers.multi_items()), body)
-
-    def _read_limited(self, response: httpx.Response) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self._max_body_bytes:
-                raise UpstreamResponseInvalid(
-                    f"source API response exceeds {self._max_body_bytes} bytes"
-                )
-            chunks.append(chunk)
-        return b"".join(chunks)

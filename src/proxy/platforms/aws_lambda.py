@@ -3,7 +3,11 @@
 One handler sniffs the event (`aws_events.payload_format`), hands the neutral request to the
 gateway and returns the result Lambda expects: `{statusCode, headers, multiValueHeaders, body,
 isBase64Encoded}`. As the reference does (§3.16), a body of 2048 bytes or more is gzipped and
-base64-encoded when the caller accepts gzip: Lambda caps buffered responses at 6 MB.
+base64-encoded when the caller accepts gzip: Lambda caps buffered responses at 6 MB. A result
+that would still exceed that limit becomes a deliberate `502 RESPONSE_TOO_LARGE` (Lambda would
+otherwise answer a bare 502). The request's deadline is the time Lambda has left, less
+`PLATFORM_MARGIN_SECONDS`, so a slow request ends in our own 504 while the function may still
+release its lock and save a rotated token.
 
 Cold start: importing this module loads only the neutral models; the settings, the gateway, its
 httpx client and the store adapter (boto3 for SSM) are built on the first invocation, once per
@@ -21,14 +25,17 @@ Lambda passes), so the JSON logs of one request can be found together.
 from __future__ import annotations
 
 import base64
-import gzip
+import json
 import logging
 import os
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
+from proxy.deadline import PLATFORM_MARGIN_SECONDS, UNBOUNDED, Deadline, deadline_scope
 from proxy.errors import ProxyError
+from proxy.gateway import compression
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
+from proxy.gateway.response_size import LAMBDA_RESPONSE_LIMIT, response_too_large
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
 from proxy.log_events import error_event
@@ -45,14 +52,16 @@ __all__ = [
     "handler",
     "lambda_result",
     "make_handler",
+    "platform_deadline",
+    "result_bytes",
+    "within_response_limit",
 ]
 
 log = logging.getLogger(__name__)
 
-GZIP_MIN_BYTES = 2048
-"""The reference's threshold (it counts characters; our bodies are bytes)."""
-_GZIP_LEVEL = 6  # zlib's default, as Java's GZIPOutputStream
 _UNCOMPRESSED_WARNING = ("X-Psoxy-Warning", "compression-not-requested")
+_HEADROOM_BYTES = 64 * 1024  # status, headers and JSON punctuation around the body
+GZIP_MIN_BYTES = compression.GZIP_MIN_BYTES
 
 LambdaHandler = Callable[[Any, Any], dict[str, Any]]
 
@@ -69,16 +78,17 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
         with request_log_context(_request_ids(context)):
-            return _handle(event)
+            return _handle(event, context)
 
-    def _handle(event: Any) -> dict[str, Any]:
+    def _handle(event: Any, context: Any) -> dict[str, Any]:
         shape = PAYLOAD_FORMATS["1.0"]  # for events we cannot read: single-valued headers
         accepts_gzip = False
         try:
             shape = payload_format(event)
             request = shape.to_request(event)
-            accepts_gzip = _accepts_gzip(request.headers)
-            response = gateway().handle(request)
+            accepts_gzip = compression.accepts_gzip(request.headers)
+            with deadline_scope(platform_deadline(context)):
+                response = gateway().handle(request)
         except ProxyError as error:  # an unreadable event, or the gateway could not be built
             level = logging.ERROR if error.status >= 500 else logging.WARNING
             log.log(
@@ -94,23 +104,65 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
                 log, "unexpected error in the Lambda handler", exc, development_mode=False
             )
             response = error_response(ProxyError("unexpected error; see the logs"))
-        return lambda_result(shape, response, accepts_gzip=accepts_gzip)
+        return within_response_limit(shape, response, accepts_gzip=accepts_gzip)
 
     return handler
+
+
+def platform_deadline(context: Any) -> Deadline:
+    """The time this invocation has left (Lambda context), less the wrap-up margin.
+
+    With less than twice the margin left (a timeout below 10 s), half the time is kept instead.
+    """
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining is None:
+        return UNBOUNDED
+    seconds = remaining() / 1000
+    return Deadline.after(max(seconds - PLATFORM_MARGIN_SECONDS, seconds / 2))
+
+
+def within_response_limit(
+    shape: PayloadFormat, response: HttpResponse, *, accepts_gzip: bool
+) -> dict[str, Any]:
+    """`lambda_result`, or a `502 RESPONSE_TOO_LARGE` result when Lambda could not post it."""
+    result = lambda_result(shape, response, accepts_gzip=accepts_gzip)
+    size = result_bytes(result)
+    if size is None:
+        return result
+    too_large = response_too_large(size, LAMBDA_RESPONSE_LIMIT, gzip_possible=not accepts_gzip)
+    log.warning(
+        "response not sent: %s: %s",
+        too_large.code,
+        too_large.message,
+        extra=log_event(error_event(too_large), error_code=too_large.code),
+    )
+    return lambda_result(shape, error_response(too_large), accepts_gzip=False)
+
+
+def result_bytes(result: dict[str, Any]) -> int | None:
+    """The size of the result JSON as the Python runtime posts it, when over the limit; else None.
+
+    The runtime serializes with `json.dumps(..., ensure_ascii=False)` and sends UTF-8; a body
+    character takes at most 6 bytes there, so small bodies are not serialized to be measured.
+    """
+    limit = LAMBDA_RESPONSE_LIMIT.max_bytes
+    body = str(result["body"])
+    if len(body) * 6 + _HEADROOM_BYTES < limit:
+        return None
+    size = len(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+    return size if size > limit else None
 
 
 def lambda_result(
     shape: PayloadFormat, response: HttpResponse, *, accepts_gzip: bool
 ) -> dict[str, Any]:
     """The Lambda HTTP result of `response`, gzipped when the caller accepts it and it pays off."""
+    compressed = compression.gzipped(response) if accepts_gzip else None
+    encoded = compressed is not None
+    response = compressed or response
     headers = response.headers
     body = response.body
-    encoded = False
-    if accepts_gzip and len(body) >= GZIP_MIN_BYTES and "content-encoding" not in headers:
-        body = gzip.compress(body, compresslevel=_GZIP_LEVEL, mtime=0)
-        headers = Headers([*headers, ("Content-Encoding", "gzip")])
-        encoded = True
-    elif not accepts_gzip and shape.warns_when_uncompressed:
+    if not accepts_gzip and shape.warns_when_uncompressed:
         headers = Headers([*headers, _UNCOMPRESSED_WARNING])
     text = None if encoded else _utf8_or_none(body)
     single, multi = shape.result_headers(headers)
@@ -121,10 +173,6 @@ def lambda_result(
         "body": base64.b64encode(body).decode("ascii") if text is None else text,
         "isBase64Encoded": text is None,
     }
-
-
-def _accepts_gzip(headers: Headers) -> bool:
-    return any("gzip" in value.lower() for value in headers.get_all("accept-encoding"))
 
 
 def _utf8_or_none(body: bytes) -> str | None:

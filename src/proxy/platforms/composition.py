@@ -22,6 +22,7 @@ from proxy.config.stores.factory import build_config_store, build_secret_store
 from proxy.errors import ConfigurationError
 from proxy.gateway.health import HealthFacts
 from proxy.gateway.pipeline import Gateway, GatewayConfig
+from proxy.gateway.response_size import upstream_cap_bytes
 from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
 from proxy.gateway.upstream import Upstream, UpstreamTarget, timeouts_for
 from proxy.http_client import cookieless_client
@@ -77,6 +78,7 @@ def build_gateway(
         path_prefix_to_trim=settings.request_path_prefix_to_trim,
         allowed_ip_blocks=",".join(str(n) for n in settings.allowed_data_access_ip_blocks),
         development_mode=settings.is_development_mode,
+        request_timeout_seconds=settings.request_timeout_seconds,
     )
 
     def build_runtime() -> Runtime:
@@ -98,6 +100,7 @@ def build_gateway(
             UpstreamTarget.parse(settings.target_host),
             timeout=timeouts_for(settings.request_timeout_seconds),
             user_agent=user_agent,
+            max_body_bytes=upstream_cap_bytes(settings.memory_mb, settings.concurrent_requests),
         )
         auth = build_source_auth(settings, secrets, client)
         links = LinkRewriter(sanitizer.pseudonymizer)

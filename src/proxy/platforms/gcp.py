@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from proxy.errors import ProxyError
+from proxy.gateway import compression
 from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.pipeline import Gateway
+from proxy.gateway.response_size import GCP_RESPONSE_LIMIT, response_too_large
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
 from proxy.log_events import LogEvent, error_event, event
@@ -116,6 +118,30 @@ def make_route(
             return to_flask_response(
                 HttpResponse(400, Headers([("X-Psoxy-Error", "INVALID_REQUEST")]))
             )
-        return to_flask_response(ready.gateway.handle(http_request))
+        response = ready.gateway.handle(http_request)
+        return to_flask_response(for_caller(response, http_request.headers))
 
     return route
+
+
+def for_caller(response: HttpResponse, request_headers: Headers) -> HttpResponse:
+    """Within the platform's response limit, and gzipped when the caller accepts it.
+
+    The limit is Cloud Run functions' 32 MB for responses that are not streamed, counted
+    uncompressed; above it, a deliberate `502 RESPONSE_TOO_LARGE`. (Cloud Run says nothing of
+    the time left, so a request's deadline is REQUEST_TIMEOUT_SECONDS, which Terraform sets a
+    margin below the function timeout.) The reference gzipped only when the User-Agent also
+    said `gzip`.
+    """
+    if len(response.body) > GCP_RESPONSE_LIMIT.max_bytes:  # the limit counts uncompressed bytes
+        too_large = response_too_large(len(response.body), GCP_RESPONSE_LIMIT, gzip_possible=False)
+        log.warning(
+            "response not sent: %s: %s",
+            too_large.code,
+            too_large.message,
+            extra=event(error_event(too_large), error_code=too_large.code),
+        )
+        return error_response(too_large)
+    if compression.accepts_gzip(request_headers):
+        return compression.gzipped(response) or response
+    return response

@@ -6,7 +6,8 @@ the etag we read; a concurrent update makes ours fail (FAILED_PRECONDITION), so 
 instance wins. Release removes both labels only while ``locked_by`` is still ours.
 
 Unlike the reference, a missing lock secret is an error naming the secret (the reference
-silently failed every refresh).
+silently failed every refresh). Calls end at the request's deadline; release gets its wrap-up
+time, so a lock taken just before the deadline is still let go.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from google.cloud.secretmanager_v1 import types
 
 from proxy.config.locks.base import LockLease, new_owner_id
 from proxy.config.timing import Clock
+from proxy.deadline import current_deadline
 from proxy.errors import MissingSecretError
 from proxy.log_events import LogEvent, event
 
@@ -58,8 +60,9 @@ class GcpSecretLabelLock:
     def try_acquire(self) -> LockLease | None:
         now = self._clock()
         now_ms = int(now * 1000)
+        timeout = current_deadline().budget(self._timeout, "taking the token refresh lock")
         try:
-            secret = self._client.get_secret(name=self._path, timeout=self._timeout)
+            secret = self._client.get_secret(name=self._path, timeout=timeout)
         except gexc.NotFound:
             raise MissingSecretError(
                 f"lock secret {self._path} does not exist; create it (Terraform does) and grant "
@@ -85,14 +88,15 @@ class GcpSecretLabelLock:
         owner = new_owner_id()
         labels = dict(secret.labels)
         labels.update({LOCKED: str(now_ms), LOCKED_BY: owner})
-        if not self._update_labels(secret, labels):
+        if not self._update_labels(secret, labels, timeout):
             return None
         return LockLease(name=self._path, owner=owner, acquired_at=now)
 
     def release(self, lease: LockLease) -> bool:
         for _ in range(_RELEASE_ATTEMPTS):
+            timeout = current_deadline().wrap_up_budget(self._timeout)
             try:
-                secret = self._client.get_secret(name=self._path, timeout=self._timeout)
+                secret = self._client.get_secret(name=self._path, timeout=timeout)
             except gexc.GoogleAPICallError as exc:
                 _log.warning(
                     "lock %s: release read failed (%s)",
@@ -118,13 +122,20 @@ class GcpSecretLabelLock:
         )
         return False
 
-    def _update_labels(self, secret: types.Secret, labels: dict[str, str]) -> bool:
-        """Conditional update (etag); False when someone else changed the secret meanwhile."""
+    def _update_labels(
+        self, secret: types.Secret, labels: dict[str, str], timeout: float | None = None
+    ) -> bool:
+        """Conditional update (etag); False when someone else changed the secret meanwhile.
+
+        Without `timeout`, the update lets go of the lock: it gets the deadline's wrap-up time.
+        """
         update = types.Secret(name=secret.name, labels=labels, etag=secret.etag)
+        if timeout is None:
+            timeout = current_deadline().wrap_up_budget(self._timeout)
         try:
             self._client.update_secret(
                 request={"secret": update, "update_mask": {"paths": ["labels"]}},
-                timeout=self._timeout,
+                timeout=timeout,
             )
         except (gexc.FailedPrecondition, gexc.Aborted):
             return False

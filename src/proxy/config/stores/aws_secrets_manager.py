@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from proxy.config.locks.aws_ssm import SsmParameterLock
 from proxy.config.locks.base import DistributedLock
 from proxy.config.naming import SecretNaming, ssm_parameter_name
+from proxy.config.stores.aws_clients import client_config
 from proxy.config.stores.aws_errors import AWS_ERRORS, aws_error_code, is_access_denied
 from proxy.config.stores.base import CachePolicy, SecretStore, StoredVersion
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
@@ -39,7 +40,7 @@ def default_secrets_manager_client(region: str | None = None) -> SecretsManagerC
     """A boto3 Secrets Manager client from the runtime's credentials."""
     import boto3
 
-    return boto3.client("secretsmanager", region_name=region)
+    return boto3.client("secretsmanager", region_name=region, config=client_config())
 
 
 class SecretsManagerStore(SecretStore):

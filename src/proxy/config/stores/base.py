@@ -3,7 +3,8 @@
 Reads look in the instance namespace, then the shared one (``PSOXY_SALT``), each cached with the
 reference's time-to-live (5 min instance, 20 min shared). A missing value is cached too
 (negative caching). When the backend fails transiently and we hold an older value, the older
-value is kept (keep-last-good) rather than failing the request. The Terraform placeholder
+value is kept (keep-last-good) rather than failing the request. Read retries stop at the
+request's deadline (`proxy.deadline`). The Terraform placeholder
 ``fill me`` means "unset" everywhere. Writes and version listings go to the instance namespace
 and are never cached.
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from proxy.config.locks.base import DEFAULT_LOCK_TTL_SECONDS, DistributedLock
 from proxy.config.naming import SecretNaming
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
+from proxy.deadline import current_deadline
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
@@ -192,7 +194,10 @@ class SecretStore(ABC):
             return entry.value
         if value is None and entry is not None and entry.value is not None:
             _log.warning(
-                "%s: %s read back empty; keeping the last known value", self.description, key
+                "%s: %s read back empty; keeping the last known value",
+                self.description,
+                key,
+                extra=event(LogEvent.STORE_VALUE_KEPT),
             )
             value = entry.value
         self._remember(key, value)
@@ -200,13 +205,16 @@ class SecretStore(ABC):
 
     def _read_with_retries(self, key: str) -> str | None:
         attempts = max(1, self._policy.read_attempts)
+        deadline = current_deadline()
+        doing = f"reading {key} from {self.description}"
         for attempt in range(attempts):
+            deadline.check(doing)
             try:
                 value = self._read(key)
             except ConfigStoreUnavailable:
                 if attempt + 1 == attempts:
                     raise
-                self._sleep(self._policy.read_retry_delay_seconds)
+                self._sleep(deadline.budget(self._policy.read_retry_delay_seconds, doing))
                 continue
             return None if value is None or is_placeholder(value) else value
         raise AssertionError("unreachable")  # pragma: no cover

@@ -5,7 +5,9 @@ Reads follow the secret's ``latest-version`` label (strongly consistent), fallin
 ``latest`` alias. A write adds a version, moves the label to it (etag-conditioned, never
 backwards) and destroys the ENABLED versions older than it, so normally one version is enabled.
 Payload checksums are verified. Not found / permission denied / disabled read as "absent";
-other RPC failures are transient (the reference swallowed them all).
+other RPC failures are transient (the reference swallowed them all). Every call's timeout (and
+the access retries) end at the request's deadline; writes, which keep rotated tokens, get the
+deadline's wrap-up time instead.
 
     store = GcpSecretManagerStore(naming, SecretManagerServiceClient(), project_id="my-project")
 """
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from google.api_core import exceptions as gexc
 from google.api_core import gapic_v1
+from google.api_core import retry as retries
 from google.cloud.secretmanager_v1 import types
 
 from proxy.config.locks.base import DistributedLock
@@ -26,6 +29,7 @@ from proxy.config.naming import SecretNaming
 from proxy.config.stores.base import CachePolicy, SecretStore, StoredVersion
 from proxy.config.stores.crc32c import crc32c
 from proxy.config.timing import Clock, Sleep, system_clock, system_sleep
+from proxy.deadline import current_deadline
 from proxy.errors import ConfigStoreUnavailable, ConfigurationError
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
@@ -43,6 +47,14 @@ LATEST_VERSION_LABEL = "latest-version"
 _ABSENT = (gexc.NotFound, gexc.PermissionDenied, gexc.FailedPrecondition)
 _LABEL_ATTEMPTS = 5
 _DESTROY_PAGE_SIZE = 20
+# The client's default for AccessSecretVersion; each call ends it at the request's deadline.
+_ACCESS_RETRY = retries.Retry(
+    initial=2.0,
+    maximum=60.0,
+    multiplier=2.0,
+    predicate=retries.if_exception_type(gexc.ResourceExhausted, gexc.ServiceUnavailable),
+    timeout=60.0,
+)
 
 
 def default_gcp_client() -> SecretManagerServiceClient:
@@ -80,16 +92,16 @@ class GcpSecretManagerStore(SecretStore):
 
     def _read(self, key: str) -> str | None:
         path = self.secret_path(key)
-        labelled = self._labelled_version(path)
+        labelled = self._labelled_version(path, self._work_timeout(path))
         if labelled is not None:
             try:
-                return self._access(f"{path}/versions/{labelled}")
+                return self._access(f"{path}/versions/{labelled}", self._work_timeout(path))
             except (gexc.NotFound, gexc.FailedPrecondition):
                 pass  # destroyed by a newer write meanwhile: the alias has the newest
             except gexc.GoogleAPICallError as exc:
                 raise _unavailable("read", path, exc) from exc
         try:
-            return self._access(f"{path}/versions/latest")
+            return self._access(f"{path}/versions/latest", self._work_timeout(path))
         except _ABSENT:
             return None
         except (gexc.GoogleAPICallError, gexc.RetryError) as exc:
@@ -101,7 +113,7 @@ class GcpSecretManagerStore(SecretStore):
         payload = types.SecretPayload(data=data, data_crc32c=crc32c(data))
         try:
             added = self._client.add_secret_version(
-                parent=path, payload=payload, timeout=self._timeout
+                parent=path, payload=payload, timeout=self._wrap_up_timeout()
             )
         except gexc.NotFound:
             raise ConfigurationError(
@@ -119,11 +131,11 @@ class GcpSecretManagerStore(SecretStore):
     def _versions(self, key: str, limit: int) -> Sequence[StoredVersion]:
         path = self.secret_path(key)
         try:
-            enabled = self._enabled_versions(path)
+            enabled = self._enabled_versions(path, self._work_timeout(path))
             found = []
             for version in enabled[:limit]:
                 try:
-                    value = self._access(version.name)
+                    value = self._access(version.name, self._work_timeout(path))
                 except (gexc.NotFound, gexc.FailedPrecondition):
                     continue  # destroyed between listing and access
                 found.append(
@@ -149,18 +161,27 @@ class GcpSecretManagerStore(SecretStore):
         )
 
     # ------------------------------------------------------------------------ helpers
-    def _access(self, version_path: str) -> str:
+    def _work_timeout(self, path: str) -> float:
+        return current_deadline().budget(self._timeout, f"reading {path}")
+
+    def _wrap_up_timeout(self) -> float:
+        return current_deadline().wrap_up_budget(self._timeout)
+
+    def _access(self, version_path: str, timeout: float) -> str:
+        retry = self._access_retry
+        if retry is gapic_v1.method.DEFAULT:
+            retry = _ACCESS_RETRY.with_timeout(timeout)
         response = self._client.access_secret_version(
-            name=version_path, retry=self._access_retry, timeout=self._timeout
+            name=version_path, retry=retry, timeout=timeout
         )
         data = response.payload.data
         if "data_crc32c" in response.payload and response.payload.data_crc32c != crc32c(data):
             raise ConfigStoreUnavailable(f"{version_path}: payload checksum mismatch")
         return data.decode("utf-8")
 
-    def _labelled_version(self, path: str) -> str | None:
+    def _labelled_version(self, path: str, timeout: float) -> str | None:
         try:
-            secret = self._client.get_secret(name=path, timeout=self._timeout)
+            secret = self._client.get_secret(name=path, timeout=timeout)
         except gexc.PermissionDenied:
             return None  # reader-only service account: go straight to `latest`
         except gexc.NotFound:
@@ -173,7 +194,7 @@ class GcpSecretManagerStore(SecretStore):
         """Move ``latest-version`` to ``number`` unless a newer version is already labelled."""
         for _ in range(_LABEL_ATTEMPTS):
             try:
-                secret = self._client.get_secret(name=path, timeout=self._timeout)
+                secret = self._client.get_secret(name=path, timeout=self._wrap_up_timeout())
                 current = secret.labels.get(LATEST_VERSION_LABEL)
                 if current is not None and current.isdigit() and int(current) >= number:
                     return
@@ -182,7 +203,7 @@ class GcpSecretManagerStore(SecretStore):
                 update = types.Secret(name=path, labels=labels, etag=secret.etag)
                 self._client.update_secret(
                     request={"secret": update, "update_mask": {"paths": ["labels"]}},
-                    timeout=self._timeout,
+                    timeout=self._wrap_up_timeout(),
                 )
                 return
             except (gexc.FailedPrecondition, gexc.Aborted):
@@ -191,10 +212,10 @@ class GcpSecretManagerStore(SecretStore):
                 raise _unavailable("label update", path, exc) from exc
         raise ConfigStoreUnavailable(f"{path}: could not move the {LATEST_VERSION_LABEL} label")
 
-    def _enabled_versions(self, path: str) -> list[types.SecretVersion]:
+    def _enabled_versions(self, path: str, timeout: float) -> list[types.SecretVersion]:
         pager = self._client.list_secret_versions(
             request={"parent": path, "filter": "state:ENABLED", "page_size": _DESTROY_PAGE_SIZE},
-            timeout=self._timeout,
+            timeout=timeout,
         )
         enabled = [v for v in pager if v.state == types.SecretVersion.State.ENABLED]
         enabled.sort(key=lambda v: _version_number(v.name), reverse=True)
@@ -203,9 +224,11 @@ class GcpSecretManagerStore(SecretStore):
     def _destroy_older_versions(self, path: str, number: int) -> None:
         """Keep one enabled version; never touch a newer one (written concurrently)."""
         try:
-            for version in self._enabled_versions(path):
+            for version in self._enabled_versions(path, self._wrap_up_timeout()):
                 if _version_number(version.name) < number:
-                    self._client.destroy_secret_version(name=version.name, timeout=self._timeout)
+                    self._client.destroy_secret_version(
+                        name=version.name, timeout=self._wrap_up_timeout()
+                    )
         except gexc.GoogleAPICallError as exc:
             _log.warning(
                 "Secret Manager: clean-up of %s failed (%s)",
