@@ -25,7 +25,7 @@ from proxy.rules.model import (
 )
 from proxy.rules.yaml_source import Tagged, decode_rules_value, parse_yaml, rules_sha
 
-__all__ = ["AUGMENT_OPTIONS", "SCHEMA_TYPES", "TRANSFORM_OPTIONS", "load_rules"]
+__all__ = ["AUGMENT_OPTIONS", "TRANSFORM_OPTIONS", "load_rules"]
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ AUGMENT_OPTIONS: Mapping[str, Mapping[str, Any]] = {
 PSEUDONYM_ENCODINGS = frozenset({"URL_SAFE_TOKEN", "JSON", "URL_SAFE_HASH_ONLY"})
 
 #: The types the schema filter knows; any other loads with a warning (see `_schema`).
-SCHEMA_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
+_SCHEMA_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
 _CONST_KEYS = ("const", "constant")
 _SCHEMA_IGNORED_KEYS = frozenset({"title", "required", "additionalProperties", "$schema"})
 
@@ -235,7 +235,7 @@ def _request_body(value: Any, where: str) -> RequestBody:
 def _schema(value: Any, where: str) -> SchemaNode:
     fields = _Fields(value, where)
     node_type = fields.get("type", _str, None)
-    if node_type is not None and node_type not in SCHEMA_TYPES:
+    if node_type is not None and node_type not in _SCHEMA_TYPES:
         # The reference checks a type only when a value reaches the node, and four of its
         # GitHub rules files carry `type: "onBehalfOf"` where real responses have no value;
         # the schema filter fails the response that reaches such a node (fail closed).
