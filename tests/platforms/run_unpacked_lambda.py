@@ -20,13 +20,12 @@ result = aws_lambda.handler(event, None)
 
 import cryptography  # noqa: E402
 import httpx  # noqa: E402
-import jsonpath_ng  # noqa: E402
 import orjson  # noqa: E402
 import yaml  # noqa: E402
 
 import proxy  # noqa: E402
 
-modules = (proxy, httpx, yaml, orjson, cryptography, jsonpath_ng)
+modules = (proxy, httpx, yaml, orjson, cryptography)
 print(
     json.dumps(
         {

@@ -112,6 +112,21 @@ def test_v1_single_value_query_when_no_multi_value_map(event: EventFactory) -> N
     assert request.raw_query == "limit=25&next=a%26b%3Dc"  # a decoded `&` cannot add a parameter
 
 
+def test_v1_query_from_both_maps_has_no_duplicates(event: EventFactory) -> None:
+    """API Gateway 1.0 sends each parameter in both maps (the single map holds the last value);
+    the reference before 0.6.7 joined both, forwarding `limit=25&limit=25&...`."""
+    request = received(
+        event(
+            "api-gateway-rest-v1.json",
+            path=SPACES_PATH,
+            resource="/{proxy+}",
+            queryStringParameters={"limit": "25", "status": "archived"},
+            multiValueQueryStringParameters={"limit": ["25"], "status": ["current", "archived"]},
+        )
+    )
+    assert request.raw_query == "limit=25&status=current&status=archived"
+
+
 def test_v1_event_without_query_has_no_query(event: EventFactory) -> None:
     request = received(
         event(

@@ -34,7 +34,6 @@ def test_project_runtime_requirements_are_the_pyproject_ones() -> None:
     assert [r.split("<")[0].split(">")[0] for r in runtime] == [
         "httpx",
         "PyYAML",
-        "jsonpath-ng",
         "orjson",
         "cryptography",
         "jsonschema",

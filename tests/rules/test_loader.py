@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import logging
 
 import pytest
 
@@ -88,8 +89,16 @@ def test_rules_value_may_be_base64_or_base64_gzip() -> None:
             r"responseSchema: unknown key 'description'",
         ),
         (
-            "endpoints:\n  - pathTemplate: /a\n    responseSchema: {type: thing}",
-            "unknown type 'thing'",
+            "endpoints:\n  - pathTemplate: /a\n    responseSchema: {type: [string, 'null']}",
+            r"responseSchema\.type: expected a string",
+        ),
+        (
+            "endpoints:\n  - pathTemplate: /a\n    responseSchema: {type: thing, size: 1}",
+            "unknown key 'size'",
+        ),
+        (
+            "endpoints:\n  - pathTemplate: /a\n    responseSchema: {const: a, constant: a}",
+            "both `const` and `constant`",
         ),
         (
             "endpoints:\n  - pathTemplate: /a\n    responseSchema: {$ref: '#/definitions/Nope'}",
@@ -120,6 +129,32 @@ def test_rules_value_may_be_base64_or_base64_gzip() -> None:
 def test_invalid_rules_name_what_and_where(yaml_text: str, message: str) -> None:
     with pytest.raises(RulesError, match=message):
         load_rules(yaml_text)
+
+
+def test_an_unknown_schema_type_loads_with_a_warning_naming_the_node(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    text = (
+        "endpoints:\n  - pathTemplate: /a\n    responseSchema:\n      type: object\n"
+        "      properties: {user: {type: onBehalfOf, properties: {id: {type: string}}}}"
+    )
+    with caplog.at_level(logging.WARNING, logger="proxy.rules.loader"):
+        rules = load_rules(text)
+    schema = rules.endpoints[0].response_schema
+    assert schema is not None and schema.properties is not None
+    assert schema.properties["user"].type == "onBehalfOf"
+    assert [r.getMessage() for r in caplog.records] == [
+        "rules.endpoints[0] (/a).responseSchema.properties.user.type: unknown schema type "
+        "'onBehalfOf'; a response with a value there is refused"
+    ]
+
+
+@pytest.mark.parametrize("key", ["const", "constant"])
+def test_constant_is_the_reference_name_of_const(key: str) -> None:
+    text = f"endpoints:\n  - pathTemplate: /a\n    responseSchema: {{type: string, {key}: x}}"
+    schema = load_rules(text).endpoints[0].response_schema
+    assert schema is not None
+    assert (schema.has_const, schema.const) == (True, "x")
 
 
 @pytest.mark.parametrize("text", ["endpoints: [", "endpoints:\n\t- a", "a: b: c"])

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from proxy.errors import SanitizationError
 from proxy.rules.loader import load_rules
 from proxy.sanitize.json_codec import dumps
 from proxy.sanitize.schema_filter import compile_schema
@@ -93,3 +94,20 @@ def test_root_of_wrong_type_becomes_null_and_doubles_print_like_java() -> None:
     assert _filter("{type: object}", [1, 2]) is None
     schema = "{type: object, properties: {n: {type: number}, m: {}}}"
     assert dumps(_filter(schema, {"n": 12345678.0, "m": 0.0001})) == b'{"n":1.2345678E7,"m":1.0E-4}'
+
+
+_UNKNOWN = "{type: object, properties: {a: {type: string}, u: {type: onBehalfOf}}}"
+
+
+@pytest.mark.parametrize("value", [None, "x", 1, {"id": "7"}, []])
+def test_a_value_reaching_an_unknown_type_fails_the_response(value: Any) -> None:
+    with pytest.raises(SanitizationError, match="unknown type 'onBehalfOf'"):
+        _filter(_UNKNOWN, {"a": "kept", "u": value})
+
+
+def test_an_unknown_type_the_response_never_reaches_changes_nothing() -> None:
+    assert _filter(_UNKNOWN, {"a": "kept", "b": 1}) == {"a": "kept"}
+    items = "{type: array, items: {type: onBehalfOf}}"
+    assert _filter(items, []) == []
+    with pytest.raises(SanitizationError):
+        _filter(items, [1])

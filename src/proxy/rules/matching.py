@@ -20,6 +20,7 @@ from proxy.rules.javaregex import compile_java_regex
 from proxy.rules.model import Endpoint, ParameterSchema, Rules
 from proxy.rules.parameters import (
     check_parameter_schema,
+    fold_name,
     parse_query,
     schema_accepts,
     validate_query_schemas,
@@ -54,7 +55,7 @@ class _CompiledEndpoint:
     endpoint: Endpoint
     pattern: re.Pattern[str]
     uses_query: bool  # pathRegex endpoints match against `path?query`
-    allowed_params: frozenset[str] | None  # lower-cased
+    allowed_params: frozenset[str] | None  # folded (`fold_name`)
 
 
 class EndpointMatcher:
@@ -102,7 +103,7 @@ def _compile(endpoint: Endpoint, where: str) -> _CompiledEndpoint:
         endpoint=endpoint,
         pattern=pattern,
         uses_query=uses_query,
-        allowed_params=frozenset(p.lower() for p in allowed) if allowed is not None else None,
+        allowed_params=frozenset(map(fold_name, allowed)) if allowed is not None else None,
     )
 
 
@@ -125,7 +126,7 @@ def _matches(
         if not found or not _path_params_ok(endpoint.path_parameter_schemas, found):
             return False
     if compiled.allowed_params is not None and any(
-        name.lower() not in compiled.allowed_params for name, _ in params
+        fold_name(name) not in compiled.allowed_params for name, _ in params
     ):
         return False
     schemas = endpoint.query_param_schemas

@@ -8,6 +8,7 @@ repeats. `urllib.parse.parse_qsl` does not split on `;`, so it would let `?limit
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping, Sequence
 from urllib.parse import unquote_plus
 
@@ -15,7 +16,13 @@ from proxy.errors import RulesError
 from proxy.rules.javaregex import compile_java_regex
 from proxy.rules.model import ParameterSchema
 
-__all__ = ["QueryParam", "parse_query", "schema_accepts", "validate_query_schemas"]
+__all__ = [
+    "QueryParam",
+    "fold_name",
+    "parse_query",
+    "schema_accepts",
+    "validate_query_schemas",
+]
 
 QueryParam = tuple[str, str | None]
 
@@ -27,6 +34,18 @@ _JAVA_DOUBLE = re.compile(
     re.ASCII,
 )
 _KNOWN_FORMATS = frozenset({"reversible_pseudonym", "pseudonym"})
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def fold_name(name: str) -> str:
+    """A parameter name as `allowedQueryParams` and `queryParamSchemas` compare it.
+
+    Since 0.6.9 the reference compares names case-insensitively (values never). Only A-Z fold:
+    a Unicode case mapping would let `\u212aey` (KELVIN SIGN) pass for `key`, a name the
+    upstream sees as another parameter. Both checks use this one fold, so every value of a name
+    the allow-list accepts is checked by the schema of that name.
+    """
+    return name.translate(_ASCII_LOWER)
 
 
 def parse_query(raw_query: str) -> list[QueryParam]:
@@ -85,10 +104,10 @@ def schema_accepts(schema: ParameterSchema, value: str | None) -> bool:
 def validate_query_schemas(
     schemas: Mapping[str, ParameterSchema], params: Sequence[QueryParam]
 ) -> bool:
-    """Each schema'd name: `required` means one non-null value; every value must validate."""
+    """Each schema'd name (any case): `required` needs one non-null value; all must validate."""
     for name, schema in schemas.items():
-        lowered = name.lower()
-        values = [v for n, v in params if n.lower() == lowered and v is not None]
+        folded = fold_name(name)
+        values = [v for n, v in params if fold_name(n) == folded and v is not None]
         if schema.required and not values:
             return False
         if not all(schema_accepts(schema, value) for value in values):

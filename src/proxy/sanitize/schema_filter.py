@@ -3,7 +3,8 @@
 An allow-list, not a validator: object keys missing from `properties` are dropped, scalars of
 the wrong type become null (the key stays), wrong or null array elements are removed, decimals
 in `integer` are truncated, a null `boolean` becomes false, `$ref` resolves against the rules'
-top-level `definitions` only, and `+`-prefixed keys (augment outputs) pass untouched.
+top-level `definitions` only, and `+`-prefixed keys (augment outputs) pass untouched. A node of
+an unknown `type` refuses any value that reaches it (`SanitizationError`).
 
 Each schema node compiles once into a closure, so a request only runs small functions. Floats
 become `JavaDouble` through `checked_double`, so a document parsed without the big-integer scan
@@ -19,7 +20,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from proxy.errors import RulesError
+from proxy.errors import RulesError, SanitizationError
 from proxy.rules.model import SchemaNode
 from proxy.sanitize.json_codec import checked_double
 
@@ -130,7 +131,7 @@ class _Compiler:
         if node.type == "array":
             items = self.compile(node.items) if node.items is not None else _untyped
             return _array_filter(items)
-        return _SCALAR_FILTERS[node.type or ""]
+        return _SCALAR_FILTERS.get(node.type or "") or _unknown_type(node.type or "")
 
 
 def _object_filter(properties: Mapping[str, SchemaFilter], keep_augments: bool) -> SchemaFilter:
@@ -189,6 +190,16 @@ def _check_floats(value: Any) -> None:
             _check_floats(child)
     elif isinstance(value, float):
         checked_double(value)
+
+
+def _unknown_type(name: str) -> SchemaFilter:
+    """A node whose `type` the filter does not know (the loader warned): any value that reaches
+    it, null included, fails the response, as the reference throws there; absent keys pass."""
+
+    def refuse(value: Any) -> Any:
+        raise SanitizationError(f"a value reached a responseSchema node of unknown type {name!r}")
+
+    return refuse
 
 
 def _untyped(value: Any) -> Any:
