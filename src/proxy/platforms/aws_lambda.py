@@ -7,8 +7,9 @@ base64-encoded when the caller accepts gzip: Lambda caps buffered responses at 6
 
 Cold start: importing this module loads only the neutral models; the settings, the gateway, its
 httpx client and the store adapter (boto3 for SSM) are built on the first invocation, once per
-instance. A build that fails (a configuration error) is answered with its error and retried on
-the next invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`: the
+instance, with the garbage collector held off until it has answered (`startup_gc`). A build
+that fails (a configuration error) is answered with its error and retried on the next
+invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`: the
 exception type and stack go to the log (not its message, which may quote data), never into the
 response.
 
@@ -29,6 +30,7 @@ from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
+from proxy.platforms.startup_gc import FirstInvocationGc
 from proxy.safe_logging import log_unexpected
 
 __all__ = [
@@ -59,8 +61,13 @@ class RequestHandler(Protocol):
 def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
     """A Lambda handler over the gateway `build_gateway` makes, on its first invocation."""
     gateway = Lazy(build_gateway).get
+    startup = FirstInvocationGc()  # the first invocation imports and builds: no collections
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
+        with startup:
+            return invoke(event)
+
+    def invoke(event: Any) -> dict[str, Any]:
         shape = PAYLOAD_FORMATS["1.0"]  # for events we cannot read: single-valued headers
         accepts_gzip = False
         try:
