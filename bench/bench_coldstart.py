@@ -4,9 +4,8 @@ What Lambda runs: the bench builds the Lambda zip (`build_lambda_zip`, the code 
 runs) for this machine's architecture and a CPython of the runtime's minor version (3.12, or
 `--python`; this machine's own Python only when it has no 3.12), unpacks it into a read-only
 directory, and runs every sample with `-I -S -B`: isolated from the virtualenv and unable to
-write bytecode, as Lambda's `/var/task` is, with `_HANDLER` set as the Lambda runtime sets it.
-boto3 lives beside it in a *runtime* directory with its bytecode compiled, as the Lambda runtime
-provides it.
+write bytecode, as Lambda's `/var/task` is. boto3 lives beside it in a *runtime* directory with
+its bytecode compiled, as the Lambda runtime provides it.
 
 Each round runs, in fresh interpreters of that Python, one after the other:
 
@@ -57,7 +56,6 @@ from proxy.packaging.bytecode import (
 )
 from proxy.packaging.requirements import installed_constraints, pinned
 from proxy.packaging.wheels import LAMBDA_ARM64, TargetPlatform, host_target, install_wheels
-from proxy.platforms.startup_gc import LAMBDA_HANDLER
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,9 +255,7 @@ def _rounds(
     event = spaces_event(credentials.cloud_id)
     task, bare, runtime = trees.task, trees.bare, str(trees.runtime)
     secrets_file = trees.scratch / "secrets.json"
-    # The Lambda runtime names the handler it loads in `_HANDLER` (`proxy.platforms` reads it).
-    lambda_env = {"PATH": os.environ["PATH"], "_HANDLER": LAMBDA_HANDLER}
-    local_env = demo_environment(credentials, secrets_file, lambda_env)
+    local_env = demo_environment(credentials, secrets_file, {"PATH": os.environ["PATH"]})
     ssm_env = {
         **{k: v for k, v in local_env.items() if k != "LOCAL_SECRETS_FILE"},
         **ssm.environment,

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import gc
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -15,11 +11,7 @@ from platforms.aws_rig import EventFactory, RecordingGateway
 from proxy.errors import ConfigurationError
 from proxy.gateway.models import HttpRequest, HttpResponse
 from proxy.platforms.aws_lambda import make_handler
-from proxy.platforms.startup_gc import (
-    LAMBDA_HANDLER,
-    StartupGc,
-    begin_if_lambda_is_loading_us,
-)
+from proxy.platforms.startup_gc import FirstInvocationGc
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +67,7 @@ def test_collection_resumes_when_the_first_invocation_fails(event: EventFactory)
 
 def test_a_host_that_disabled_collection_keeps_it_disabled() -> None:
     gc.disable()
-    startup = StartupGc()
+    startup = FirstInvocationGc()
     with startup:
         assert not gc.isenabled()
     assert not gc.isenabled()
@@ -87,43 +79,7 @@ def test_a_host_that_disabled_collection_keeps_it_disabled() -> None:
 
 
 def test_an_error_inside_the_first_invocation_still_resumes() -> None:
-    startup = StartupGc()
+    startup = FirstInvocationGc()
     with pytest.raises(RuntimeError, match="bug"), startup:
         raise RuntimeError("bug")
-    assert gc.isenabled()
-
-
-LOADED_BY_LAMBDA = """
-import gc, json, sys
-from proxy.platforms import aws_lambda
-after_import = gc.isenabled()
-result = aws_lambda.handler({"Records": []}, None)  # not an HTTP event: answered, nothing built
-print(json.dumps([after_import, result["statusCode"], gc.isenabled(), gc.get_freeze_count() > 0]))
-"""
-
-
-@pytest.mark.parametrize(
-    ("handler_setting", "expected"),
-    [
-        (LAMBDA_HANDLER, [False, 400, True, True]),  # paused from the import on
-        ("other.module.handler", [True, 400, True, True]),  # only the invocation is paused
-    ],
-)
-def test_the_pause_begins_at_import_when_lambda_loads_our_handler(
-    handler_setting: str, expected: list[object]
-) -> None:
-    environment = {**os.environ, "_HANDLER": handler_setting}
-    done = subprocess.run(
-        [sys.executable, "-c", LOADED_BY_LAMBDA],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert json.loads(done.stdout) == expected
-
-
-def test_nothing_begins_outside_lambda() -> None:
-    assert begin_if_lambda_is_loading_us({}) is False
-    assert begin_if_lambda_is_loading_us({"_HANDLER": "main.route"}) is False
     assert gc.isenabled()

@@ -30,7 +30,7 @@ from proxy.gateway.models import Headers, HttpRequest, HttpResponse
 from proxy.gateway.responses import error_response
 from proxy.lazy import Lazy
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
-from proxy.platforms.startup_gc import LAMBDA_STARTUP, StartupGc
+from proxy.platforms.startup_gc import FirstInvocationGc
 from proxy.safe_logging import log_unexpected
 
 __all__ = [
@@ -58,13 +58,10 @@ class RequestHandler(Protocol):
     def handle(self, request: HttpRequest) -> HttpResponse: ...
 
 
-def make_handler(
-    build_gateway: Callable[[], RequestHandler], startup: StartupGc | None = None
-) -> LambdaHandler:
-    """A Lambda handler over the gateway `build_gateway` makes, on its first invocation (which
-    imports and builds: no garbage collection until it has answered, see `startup_gc`)."""
+def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
+    """A Lambda handler over the gateway `build_gateway` makes, on its first invocation."""
     gateway = Lazy(build_gateway).get
-    startup = startup or StartupGc()
+    startup = FirstInvocationGc()  # the first invocation imports and builds: no collections
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
         with startup:
@@ -139,4 +136,4 @@ def _gateway_from_environment() -> RequestHandler:
     return build_gateway(settings)
 
 
-handler = make_handler(_gateway_from_environment, LAMBDA_STARTUP)
+handler = make_handler(_gateway_from_environment)
