@@ -32,6 +32,15 @@ from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 __all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
 
 VERSION = f"v{__version__}"
+# What building the runtime reads from the store: fetched together (see `SecretStore.prefetch`).
+_RUNTIME_PROPERTIES = (
+    "PSOXY_SALT",
+    "PSOXY_ENCRYPTION_KEY",
+    "SALT_IP",
+    "ENCRYPTION_KEY_IP",
+    "SALT_EMAIL_DOMAINS",
+    "ENCRYPTION_KEY_EMAIL_DOMAINS",
+)
 
 
 def default_user_agent() -> str:
@@ -81,6 +90,7 @@ def build_gateway(
 
     def build_runtime() -> Runtime:
         secrets = store or build_secret_store(settings)
+        secrets.prefetch(_RUNTIME_PROPERTIES if settings.rules else (*_RUNTIME_PROPERTIES, "RULES"))
         salt = secrets.require("PSOXY_SALT")
         keys = PseudonymKeys(
             salt=salt,
