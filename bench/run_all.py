@@ -30,7 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke test)")
     quick = parser.parse_args().quick
-    rounds, cold_runs, requests = (5, 3, 40) if quick else (31, 9, 300)
+    rounds, cold_runs, requests = (5, 3, 40) if quick else (31, 15, 300)
     started = time.monotonic()
 
     sizes = measure_sizes(rounds)
