@@ -11,20 +11,13 @@ from botocore.awsrequest import AWSResponse
 from proxy.config.naming import SecretNaming
 from proxy.config.stores.aws_ssm import SsmParameterStore
 from proxy.config.stores.local_file import LocalFileStore
+from proxy.platforms.composition import RUNTIME_PROPERTIES
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock
 from support.moto_server import MotoServer
 
 NAMING = SecretNaming(instance_prefix="PSOXY_CONFLUENCE_CLOUD_", shared_prefix="")
-STARTUP = (
-    "PSOXY_SALT",
-    "PSOXY_ENCRYPTION_KEY",
-    "SALT_IP",
-    "ENCRYPTION_KEY_IP",
-    "SALT_EMAIL_DOMAINS",
-    "ENCRYPTION_KEY_EMAIL_DOMAINS",
-    "RULES",
-)
+STARTUP = (*RUNTIME_PROPERTIES, "RULES")  # what building the runtime reads from SSM
 
 
 def counted_store(

@@ -132,6 +132,14 @@ def test_cli_prints_the_source_code_hash(host_zip: tuple[Path, str]) -> None:
     assert printed.startswith(f"{path}: ")
 
 
+def unpack(zip_path: Path, tmp_path: Path) -> Path:
+    """The zip extracted into `tmp_path/task`, as Lambda unpacks it into `/var/task`."""
+    unpacked = tmp_path / "task"
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(unpacked)
+    return unpacked
+
+
 def run_unpacked(unpacked: Path, event: dict[str, Any], env: dict[str, str], tmp: Path) -> Any:
     event_file = tmp / "event.json"
     event_file.write_text(json.dumps(event), "utf-8")
@@ -151,9 +159,7 @@ def run_unpacked(unpacked: Path, event: dict[str, Any], env: dict[str, str], tmp
 def test_handler_from_the_unpacked_zip_serves_a_confluence_call(
     host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
 ) -> None:
-    unpacked = tmp_path / "task"  # Lambda unpacks to /var/task
-    with zipfile.ZipFile(host_zip[0]) as archive:
-        archive.extractall(unpacked)
+    unpacked = unpack(host_zip[0], tmp_path)
     event = load_event(
         "lambda-function-url-v2.json", rawPath=SPACES_PATH, rawQueryString="limit=100"
     )
@@ -180,9 +186,7 @@ def _files(tree: Path) -> dict[str, int]:
 def test_handler_from_the_unpacked_zip_compiles_nothing(
     host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
 ) -> None:
-    unpacked = tmp_path / "task"
-    with zipfile.ZipFile(host_zip[0]) as archive:
-        archive.extractall(unpacked)
+    unpacked = unpack(host_zip[0], tmp_path)
     before = _files(unpacked)
     event = load_event(
         "lambda-function-url-v2.json", rawPath=SPACES_PATH, rawQueryString="limit=100"
@@ -207,9 +211,7 @@ def test_handler_from_the_unpacked_zip_compiles_nothing(
 def test_gzipped_answer_from_the_unpacked_zip(
     host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
 ) -> None:
-    unpacked = tmp_path / "task"
-    with zipfile.ZipFile(host_zip[0]) as archive:
-        archive.extractall(unpacked)
+    unpacked = unpack(host_zip[0], tmp_path)
     report = run_unpacked(
         unpacked, load_event("api-gateway-http-v1-stage-proxy.json"), site.environment, tmp_path
     )

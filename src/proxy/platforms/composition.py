@@ -29,11 +29,17 @@ from proxy.rules.loader import load_rules
 from proxy.rules.model import Rules
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 
-__all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
+__all__ = [
+    "RUNTIME_PROPERTIES",
+    "VERSION",
+    "build_gateway",
+    "default_user_agent",
+    "new_http_client",
+]
 
 VERSION = f"v{__version__}"
 # What building the runtime reads from the store: fetched together (see `SecretStore.prefetch`).
-_RUNTIME_PROPERTIES = (
+RUNTIME_PROPERTIES = (
     "PSOXY_SALT",
     "PSOXY_ENCRYPTION_KEY",
     "SALT_IP",
@@ -90,7 +96,7 @@ def build_gateway(
 
     def build_runtime() -> Runtime:
         secrets = store or build_secret_store(settings)
-        secrets.prefetch(_RUNTIME_PROPERTIES if settings.rules else (*_RUNTIME_PROPERTIES, "RULES"))
+        secrets.prefetch(RUNTIME_PROPERTIES if settings.rules else (*RUNTIME_PROPERTIES, "RULES"))
         salt = secrets.require("PSOXY_SALT")
         keys = PseudonymKeys(
             salt=salt,
