@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 
@@ -30,3 +31,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedSite]:
         yield SimulatedSite(simulator, credentials, environment)
     finally:
         simulator.stop()
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_collector() -> Iterator[None]:
+    """A handler's first invocation freezes the objects it finds (`startup_gc`): in this shared
+    test process, thaw them again so later tests' garbage is collected as usual."""
+    yield
+    gc.unfreeze()

@@ -1,13 +1,27 @@
-"""Run by the zip test as `python -I -S run_unpacked_lambda.py <unpacked dir> <event.json>`.
+"""Run by the zip test as `python -I -S -B run_unpacked_lambda.py <unpacked dir> <event.json>`.
 
 `-S` keeps the virtualenv's site-packages off `sys.path`, so every import below must be served
-by the unpacked Lambda zip. Prints one JSON object: the handler's result and where modules came
-from.
+by the unpacked Lambda zip; `-B` forbids writing bytecode, as Lambda's read-only `/var/task`
+does. Every module the importer compiles from source is recorded (it calls
+`SourceLoader.source_to_code` only when it has no valid `.pyc`). Prints one JSON object: the
+handler's result, where modules came from and what was compiled.
 """
 
+import importlib._bootstrap_external as bootstrap_external
 import importlib.util
 import json
 import sys
+
+compiled = []
+_source_to_code = bootstrap_external.SourceLoader.source_to_code
+
+
+def _recording_source_to_code(self, data, path, *args, **kwargs):
+    compiled.append(str(path))
+    return _source_to_code(self, data, path, *args, **kwargs)
+
+
+bootstrap_external.SourceLoader.source_to_code = _recording_source_to_code
 
 unpacked, event_file = sys.argv[1], sys.argv[2]
 sys.path.insert(0, unpacked)
@@ -35,6 +49,8 @@ print(
             "boto3_importable": importlib.util.find_spec("boto3") is not None,
             "boto3_loaded": "boto3" in sys.modules,
             "flask_loaded": "flask" in sys.modules,
+            "compiled": compiled,
+            "dont_write_bytecode": sys.dont_write_bytecode,
         }
     )
 )

@@ -1,9 +1,11 @@
-"""The Lambda zip: reproducible, only what runs, aarch64 natives, and importable once unpacked.
+"""The Lambda zip: reproducible, only what runs, aarch64 natives, python3.12 bytecode for every
+module, and importable once unpacked without compiling anything.
 
 This host is x86_64 with Python 3.11, so the "import from the unpacked zip" check builds the
 same zip with the same code for the host's platform and Python (`proxy build lambda
 --host-platform`) and invokes the handler from it in a fresh interpreter that cannot see the
-virtualenv. Wheels are cached in `build/wheels`; the first run downloads them.
+virtualenv and may not write bytecode. Wheels are cached in `build/wheels`; the first run
+downloads them. The arm64 build compiles with a CPython 3.12 of this machine (pyenv's).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import base64
 import gzip
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -23,6 +26,7 @@ from platforms.aws_rig import ROOT, SANITIZED, SPACES_PATH, SimulatedSite, load_
 
 from proxy.cli.main import main
 from proxy.packaging.artifacts import Artifact, build_lambda_zip
+from proxy.packaging.bytecode import pyc_name
 from proxy.packaging.reproducible_zip import FILE_MODE, FIXED_DATE
 from proxy.packaging.wheels import LAMBDA_ARM64, host_target
 from proxy.sanitize.json_codec import loads_values, pretty
@@ -30,6 +34,8 @@ from proxy.sanitize.json_codec import loads_values, pretty
 CACHE = ROOT / "build" / "wheels"
 RUNNER = Path(__file__).with_name("run_unpacked_lambda.py")
 EM_AARCH64 = 183  # ELF e_machine
+PYC_312_MAGIC = (3531).to_bytes(2, "little") + b"\r\n"  # CPython 3.12's bytecode version
+UNCHECKED_HASH = 0b01  # PEP 552 flags: hash-based, source not checked
 
 
 @pytest.fixture(scope="module")
@@ -86,9 +92,25 @@ def test_zip_holds_the_package_rules_and_dependencies_only(
         "proxy/packaging/",
     )
     assert [n for n in names if n.startswith(unwanted)] == []
-    assert [n for n in names if "__pycache__" in n or n.endswith(".pyc")] == []
     assert {info.date_time for info in infos} == {FIXED_DATE}
     assert {info.external_attr >> 16 for info in infos} == {0o100000 | FILE_MODE}
+
+
+def test_every_module_has_unchecked_hash_bytecode_for_python_3_12(
+    arm64_builds: tuple[Artifact, Artifact],
+) -> None:
+    with zipfile.ZipFile(arm64_builds[0].path) as archive:
+        names = archive.namelist()
+        headers = {n: archive.read(n)[:8] for n in names if n.endswith(".pyc")}
+    sources = [n for n in names if n.endswith(".py")]
+    assert "proxy/platforms/aws_lambda.py" in sources and "httpx/_client.py" in sources
+    expected = {pyc_name(source, "cpython-312") for source in sources}
+    assert set(headers) == expected  # one per module, and no other bytecode
+    assert [n for n in names if "__pycache__/" in n and not n.endswith(".cpython-312.pyc")] == []
+    for name, header in headers.items():
+        assert header[:4] == PYC_312_MAGIC, name
+        assert int.from_bytes(header[4:8], "little") == UNCHECKED_HASH, name
+    assert arm64_builds[0].bytecode.startswith("CPython 3.12.")
 
 
 def test_native_libraries_are_aarch64_for_python_3_12(
@@ -111,11 +133,19 @@ def test_cli_prints_the_source_code_hash(host_zip: tuple[Path, str]) -> None:
     assert printed.startswith(f"{path}: ")
 
 
+def unpack(zip_path: Path, tmp_path: Path) -> Path:
+    """The zip extracted into `tmp_path/task`, as Lambda unpacks it into `/var/task`."""
+    unpacked = tmp_path / "task"
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(unpacked)
+    return unpacked
+
+
 def run_unpacked(unpacked: Path, event: dict[str, Any], env: dict[str, str], tmp: Path) -> Any:
     event_file = tmp / "event.json"
     event_file.write_text(json.dumps(event), "utf-8")
     completed = subprocess.run(
-        [sys.executable, "-I", "-S", str(RUNNER), str(unpacked), str(event_file)],
+        [sys.executable, "-I", "-S", "-B", str(RUNNER), str(unpacked), str(event_file)],
         capture_output=True,
         text=True,
         env=env,
@@ -130,9 +160,7 @@ def run_unpacked(unpacked: Path, event: dict[str, Any], env: dict[str, str], tmp
 def test_handler_from_the_unpacked_zip_serves_a_confluence_call(
     host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
 ) -> None:
-    unpacked = tmp_path / "task"  # Lambda unpacks to /var/task
-    with zipfile.ZipFile(host_zip[0]) as archive:
-        archive.extractall(unpacked)
+    unpacked = unpack(host_zip[0], tmp_path)
     event = load_event(
         "lambda-function-url-v2.json", rawPath=SPACES_PATH, rawQueryString="limit=100"
     )
@@ -152,12 +180,39 @@ def test_handler_from_the_unpacked_zip_serves_a_confluence_call(
     assert printed == (SANITIZED / "spaces.json").read_text("utf-8")
 
 
+def _files(tree: Path) -> dict[str, int]:
+    return {str(path): path.stat().st_size for path in tree.rglob("*") if path.is_file()}
+
+
+def test_handler_from_the_unpacked_zip_compiles_nothing(
+    host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
+) -> None:
+    unpacked = unpack(host_zip[0], tmp_path)
+    before = _files(unpacked)
+    event = load_event(
+        "lambda-function-url-v2.json", rawPath=SPACES_PATH, rawQueryString="limit=100"
+    )
+    report = run_unpacked(unpacked, event, site.environment, tmp_path)
+
+    assert report["result"]["statusCode"] == 200
+    assert report["dont_write_bytecode"] is True
+    assert report["compiled"] == []  # import + first request: every module from its .pyc
+    assert _files(unpacked) == before
+
+    # The same zip without its bytecode compiles every module it imports: what the check sees.
+    stripped = tmp_path / "stripped"
+    shutil.copytree(unpacked, stripped, ignore=shutil.ignore_patterns("__pycache__"))
+    bare = run_unpacked(stripped, event, site.environment, tmp_path)
+    assert bare["result"]["statusCode"] == 200
+    compiled = {Path(path).relative_to(stripped).as_posix() for path in bare["compiled"]}
+    assert {"proxy/platforms/aws_lambda.py", "proxy/gateway/pipeline.py"} <= compiled
+    assert "httpx/_client.py" in compiled
+
+
 def test_gzipped_answer_from_the_unpacked_zip(
     host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
 ) -> None:
-    unpacked = tmp_path / "task"
-    with zipfile.ZipFile(host_zip[0]) as archive:
-        archive.extractall(unpacked)
+    unpacked = unpack(host_zip[0], tmp_path)
     report = run_unpacked(
         unpacked, load_event("api-gateway-http-v1-stage-proxy.json"), site.environment, tmp_path
     )

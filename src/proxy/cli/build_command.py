@@ -2,10 +2,15 @@
 
     proxy build              # dist/lambda-arm64.zip and dist/gcp-source.zip
     proxy build lambda --host-platform   # a Lambda zip this machine can import (checks)
+    proxy build lambda --host-platform --python-version 3.12   # … for its python3.12
+
+The Lambda zip ships `.pyc` files compiled by a CPython of the runtime's version (3.12): found
+as `python3.12` on PATH or in pyenv, or named with `--python`.
 
 Each artifact is printed with its base64 SHA-256, the value Terraform's `source_code_hash`
 expects. Wheels are cached in `build/wheels`; the first build downloads them from PyPI.
-Exit codes: 0 built; 1 pip or the build failed (the reason on stderr); 2 bad options.
+Exit codes: 0 built; 1 pip, the compiler or the build failed (the reason on stderr); 2 bad
+options.
 """
 
 from __future__ import annotations
@@ -46,12 +51,24 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="build the Lambda zip for this machine's platform and Python instead of arm64/3.12",
     )
+    parser.add_argument(
+        "--python-version",
+        metavar="X.Y",
+        help="with --host-platform: the Python the zip is for (default: the one running this)",
+    )
+    parser.add_argument(
+        "--python",
+        type=Path,
+        metavar="PATH",
+        help="the CPython of the target's version that compiles the Lambda zip's bytecode",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here: the build needs `packaging` and pip, which deployed functions do not have.
     from proxy.packaging.artifacts import Artifact, build_gcp_zip, build_lambda_zip
+    from proxy.packaging.bytecode import find_interpreter
     from proxy.packaging.requirements import project_root
     from proxy.packaging.wheels import LAMBDA_ARM64, PipFailed, host_target
 
@@ -65,13 +82,17 @@ def run(args: argparse.Namespace) -> int:
     built: list[Artifact] = []
     try:
         if args.artifact in ("all", "lambda"):
-            target = host_target() if args.host_platform else LAMBDA_ARM64
+            target = host_target(args.python_version) if args.host_platform else LAMBDA_ARM64
             name = _LAMBDA_NAME
             if args.host_platform:
                 name = f"lambda-{target.architecture}-py{target.python_version}.zip"
             built.append(
                 build_lambda_zip(
-                    output_dir / name, cache=cache, target=target, with_boto3=args.with_boto3
+                    output_dir / name,
+                    cache=cache,
+                    target=target,
+                    with_boto3=args.with_boto3,
+                    interpreter=find_interpreter(target.python_version, args.python),
                 )
             )
         if args.artifact in ("all", "gcp"):
@@ -84,4 +105,6 @@ def run(args: argparse.Namespace) -> int:
             f"{artifact.path}: {artifact.size_bytes / 1e6:.1f} MB, {artifact.entries} files, "
             f"{artifact.seconds:.1f} s\n  source_code_hash = {artifact.sha256_base64}"
         )
+        if artifact.bytecode:
+            print(f"  bytecode compiled by {artifact.bytecode}")
     return 0

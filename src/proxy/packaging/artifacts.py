@@ -2,14 +2,19 @@
 
 - **Lambda zip** (`dist/lambda-arm64.zip`): the `proxy` package with its bundled rules at the
   root, and the runtime dependencies installed from manylinux aarch64 wheels for python3.12.
-  Handler: `proxy.platforms.aws_lambda.handler`. boto3 is not bundled: the Lambda runtime ships
-  one, and the SSM and Secrets Manager calls the proxy makes are years old
-  (`--with-boto3` pins the build's version instead, for about 18 MB more).
+  Handler: `proxy.platforms.aws_lambda.handler`. Every `.py` has its unchecked-hash `.pyc`,
+  compiled by a CPython of the runtime's version (`proxy.packaging.bytecode`): Lambda's
+  `/var/task` is read-only, so a zip without bytecode compiles every module on every cold start.
+  boto3 is not bundled: the Lambda runtime ships one, and the SSM and Secrets Manager calls the
+  proxy makes are years old (`--with-boto3` pins the build's version instead, for about 18 MB
+  more).
 - **GCP source zip** (`dist/gcp-source.zip`): `main.py` (entry point `route`), a fully pinned
-  `requirements.txt` that Cloud Build installs, and the `proxy` package with its rules.
+  `requirements.txt` that Cloud Build installs, and the `proxy` package with its rules. No
+  bytecode: Cloud Functions' Python buildpack compiles the source itself (`compileall -f`, which
+  would overwrite any shipped `.pyc`) and the installed requirements (unchecked-hash pycs).
 
-Only what runs is shipped: `*.py`, `py.typed` and the rule YAMLs; no tests, no bytecode, no
-simulator example responses, and not this build code.
+Only what runs is shipped: `*.py` (with bytecode in the Lambda zip), `py.typed` and the rule
+YAMLs; no tests, no simulator example responses, and not this build code.
 
     artifact = build_lambda_zip(Path("dist/lambda-arm64.zip"), cache=Path("build/wheels"))
     print(artifact.sha256_base64)   # Terraform's source_code_hash
@@ -22,6 +27,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from proxy.packaging.bytecode import Interpreter, compile_bytecode, find_interpreter
 from proxy.packaging.reproducible_zip import write_reproducible_zip
 from proxy.packaging.requirements import (
     installed_constraints,
@@ -54,6 +60,7 @@ class Artifact:
     size_bytes: int
     seconds: float
     entries: int
+    bytecode: str = ""  # who compiled the shipped .pyc files, e.g. "CPython 3.12.1 (cpython-312)"
 
 
 def package_files(root: Path) -> dict[str, Path]:
@@ -75,10 +82,17 @@ def build_lambda_zip(
     cache: Path,
     target: TargetPlatform = LAMBDA_ARM64,
     with_boto3: bool = False,
+    interpreter: Interpreter | None = None,
 ) -> Artifact:
-    """The Lambda deployment zip for `target`; the same tree and cache give the same bytes."""
+    """The Lambda deployment zip for `target`; the same tree, cache and compiler give the same
+    bytes. `interpreter` compiles the bytecode (default: a CPython of `target`'s version)."""
     started = time.perf_counter()
     root = project_root()
+    compiler = interpreter or find_interpreter(target.python_version)
+    if compiler.version != target.python_version:
+        raise RuntimeError(
+            f"{compiler.path} is Python {compiler.version}, the target runs {target.python_version}"
+        )
     requirements = pinned(project_requirements(root, extras=("aws",) if with_boto3 else ()))
     with tempfile.TemporaryDirectory(prefix="proxy-lambda-") as scratch:
         site = Path(scratch) / "site"
@@ -92,8 +106,10 @@ def build_lambda_zip(
         if collisions:
             raise RuntimeError(f"a dependency ships files of the proxy package: {collisions[:3]}")
         entries.update(package_files(root))
+        entries.update(compile_bytecode(entries, compiler, Path(scratch)))
         digest = write_reproducible_zip(output, entries)
-    return _artifact(output, digest, started, len(entries))
+    compiled_by = f"CPython {compiler.full_version} ({compiler.cache_tag})"
+    return _artifact(output, digest, started, len(entries), compiled_by)
 
 
 def gcp_requirements_txt(root: Path) -> str:
@@ -126,11 +142,14 @@ def build_gcp_zip(output: Path) -> Artifact:
     return _artifact(output, digest, started, len(entries))
 
 
-def _artifact(path: Path, digest: str, started: float, entries: int) -> Artifact:
+def _artifact(
+    path: Path, digest: str, started: float, entries: int, bytecode: str = ""
+) -> Artifact:
     return Artifact(
         path=path,
         sha256_base64=digest,
         size_bytes=path.stat().st_size,
         seconds=time.perf_counter() - started,
         entries=entries,
+        bytecode=bytecode,
     )

@@ -56,9 +56,9 @@ LAMBDA_ARM64 = TargetPlatform(("manylinux2014_aarch64",), "3.12")
 """The Lambda runtime the Terraform modules deploy: python3.12 on arm64."""
 
 
-def host_target() -> TargetPlatform:
-    """This machine's platform and Python: an artifact the build host itself can run."""
-    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+def host_target(python_version: str | None = None) -> TargetPlatform:
+    """This machine's platform and Python (or another `X.Y` it has): an artifact it can run."""
+    version = python_version or f"{sys.version_info.major}.{sys.version_info.minor}"
     return TargetPlatform((f"manylinux2014_{platform.machine()}",), version)
 
 

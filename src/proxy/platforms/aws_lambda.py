@@ -11,8 +11,9 @@ release its lock and save a rotated token.
 
 Cold start: importing this module loads only the neutral models; the settings, the gateway, its
 httpx client and the store adapter (boto3 for SSM) are built on the first invocation, once per
-instance. A build that fails (a configuration error) is answered with its error and retried on
-the next invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`: the
+instance, with the garbage collector held off until it has answered (`startup_gc`). A build
+that fails (a configuration error) is answered with its error and retried on the next
+invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`: the
 exception type and stack go to the log (not its message, which may quote data), never into the
 response.
 
@@ -42,6 +43,7 @@ from proxy.log_events import error_event
 from proxy.log_events import event as log_event
 from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
 from proxy.platforms.log_context import request_log_context
+from proxy.platforms.startup_gc import FirstInvocationGc
 from proxy.safe_logging import log_unexpected
 
 __all__ = [
@@ -75,9 +77,10 @@ class RequestHandler(Protocol):
 def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
     """A Lambda handler over the gateway `build_gateway` makes, on its first invocation."""
     gateway = Lazy(build_gateway).get
+    startup = FirstInvocationGc()  # the first invocation imports and builds: no collections
 
     def handler(event: Any, context: Any) -> dict[str, Any]:
-        with request_log_context(_request_ids(context)):
+        with startup, request_log_context(_request_ids(context)):
             return _handle(event, context)
 
     def _handle(event: Any, context: Any) -> dict[str, Any]:

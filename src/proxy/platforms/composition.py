@@ -32,7 +32,23 @@ from proxy.rules.model import Rules
 from proxy.sanitize.links import LinkRewriter
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 
-__all__ = ["VERSION", "build_gateway", "default_user_agent", "new_http_client"]
+__all__ = [
+    "RUNTIME_PROPERTIES",
+    "VERSION",
+    "build_gateway",
+    "default_user_agent",
+    "new_http_client",
+]
+
+# What building the runtime reads from the store: fetched together (see `SecretStore.prefetch`).
+RUNTIME_PROPERTIES = (
+    "PSOXY_SALT",
+    "PSOXY_ENCRYPTION_KEY",
+    "SALT_IP",
+    "ENCRYPTION_KEY_IP",
+    "SALT_EMAIL_DOMAINS",
+    "ENCRYPTION_KEY_EMAIL_DOMAINS",
+)
 
 
 def default_user_agent() -> str:
@@ -83,6 +99,7 @@ def build_gateway(
 
     def build_runtime() -> Runtime:
         secrets = store or build_secret_store(settings)
+        secrets.prefetch(RUNTIME_PROPERTIES if settings.rules else (*RUNTIME_PROPERTIES, "RULES"))
         salt = secrets.require("PSOXY_SALT")
         keys = PseudonymKeys(
             salt=salt,

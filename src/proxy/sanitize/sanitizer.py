@@ -20,6 +20,7 @@ from proxy.rules.matching import EndpointMatcher
 from proxy.rules.model import Endpoint, Rules
 from proxy.rules.request_body import check_request_body
 from proxy.sanitize.augments import compile_augments
+from proxy.sanitize.gc_pause import GC_PAUSE
 from proxy.sanitize.json_codec import (
     InexactNumber,
     checked_double,
@@ -144,7 +145,8 @@ class Sanitizer:
             return b""
         pipeline = self._pipelines[id(endpoint)]
         try:
-            outputs = pipeline.run_all(body)
+            with GC_PAUSE:  # the document is a tree: refcounting frees it, collections cost
+                outputs = pipeline.run_all(body)
         except ProxyError:
             raise
         except RecursionError as exc:
