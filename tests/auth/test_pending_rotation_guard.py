@@ -76,4 +76,3 @@ def test_a_token_another_instance_rotated_meanwhile_is_not_overwritten(
     assert first.health()["rotatedRefreshTokenUnsaved"] is False
     assert simulator.oauth.token_exchanges == 2
     assert not simulator.oauth.is_family_revoked(original)
-

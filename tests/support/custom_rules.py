@@ -1,6 +1,6 @@
 """Rules a deployment writes itself (tests/fixtures/custom-rules/), and the account ids they serve.
 
-    yaml_text = ACCOUNT_RULES.read_text()
+yaml_text = ACCOUNT_RULES.read_text()
 """
 
 from __future__ import annotations
