@@ -16,6 +16,7 @@ from proxy.errors import BlockedByRules
 from proxy.gateway.paths import MAX_URL_LENGTH, check_url_is_unambiguous, normalize_path
 
 BASE = "/ex/confluence/c1/wiki/api/v2"
+ENCODED = "path has an encoded separator or control character"
 
 
 def refusal(path: str, query: str | None = None) -> str:
@@ -52,7 +53,7 @@ DOT_SEGMENTS = [
 @pytest.mark.parametrize("where", ["{base}/pages/{seg}/versions", "{base}/pages/{seg}", "/{seg}"])
 def test_dot_segments_are_refused_in_every_encoding(segment: str, where: str) -> None:
     path = where.format(base=BASE, seg=segment)
-    assert "dot segment" in refusal(path)
+    assert refusal(path) == "path has a dot segment"
 
 
 @given(
@@ -63,12 +64,12 @@ def test_dot_segments_are_refused_in_every_encoding(segment: str, where: str) ->
 def test_property_a_segment_that_decodes_to_a_dot_or_two_is_refused(
     dots: list[str], before: str, after: str
 ) -> None:
-    assert "dot segment" in refusal(f"{before}/{''.join(dots)}{after}")
+    assert refusal(f"{before}/{''.join(dots)}{after}") == "path has a dot segment"
 
 
 @pytest.mark.parametrize("segment", ["%252e%252e", "%252E%252E", "%252e", ".%252e"])
 def test_double_encoded_dots_are_refused(segment: str) -> None:
-    assert "encoded separator or control" in refusal(f"{BASE}/pages/{segment}/versions")
+    assert refusal(f"{BASE}/pages/{segment}/versions") == ENCODED
 
 
 @pytest.mark.parametrize("segment", ["...", "..a", "a..", ".a", "v1.2", "%2e%2e%2e", "~."])
@@ -100,7 +101,7 @@ def test_segments_with_dots_that_are_not_dot_segments_pass(segment: str) -> None
     ],
 )
 def test_encoded_separators_percent_and_controls_are_refused(segment: str) -> None:
-    assert "encoded separator or control" in refusal(f"{BASE}/pages/{segment}/versions")
+    assert refusal(f"{BASE}/pages/{segment}/versions") == ENCODED
 
 
 @pytest.mark.parametrize(
@@ -144,7 +145,7 @@ def test_harmless_escapes_pass(segment: str) -> None:
     ],
 )
 def test_malformed_segments_are_refused(path: str) -> None:
-    assert "empty or malformed segment" in refusal(path)
+    assert refusal(path) == "path has an empty or malformed segment"
 
 
 @pytest.mark.parametrize(
@@ -163,7 +164,7 @@ def test_paths_of_rfc_3986_segment_characters_pass(path: str) -> None:
 
 @pytest.mark.parametrize("path", ["", "ex/confluence/c1", "*", "http://evil.example/ex"])
 def test_a_path_that_is_not_origin_form_is_refused(path: str) -> None:
-    assert "origin-form" in refusal(path)
+    assert refusal(path) == "path is not origin-form"
 
 
 # --- the query ----------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def test_a_path_that_is_not_origin_form_is_refused(path: str) -> None:
     ],
 )
 def test_queries_with_fragments_spaces_controls_or_bad_escapes_are_refused(query: str) -> None:
-    assert "query" in refusal(BASE + "/spaces", query)
+    assert refusal(BASE + "/spaces", query) == "query has characters that are not allowed"
 
 
 @pytest.mark.parametrize(
@@ -248,6 +249,7 @@ def test_the_length_is_checked_before_anything_else() -> None:
         ("/v1x/ex/wiki", "/v1", None, "/v1x/ex/wiki"),  # only whole segments
         ("/v1/ex/wiki", "/v1/", None, "/ex/wiki"),  # a trailing slash in the setting
         ("/v1//ex/wiki", "/v1/", None, "/ex/wiki"),
+        ("/v1/Xray/ex", "/v1/", None, "/Xray/ex"),
         ("/v1x/ex/wiki", "/v1/", None, "/v1x/ex/wiki"),
         ("/ex/v1/wiki", "/v1", None, "/ex/v1/wiki"),  # a prefix, not a segment anywhere
         ("/psoxy-confluence/ex/wiki", None, "psoxy-confluence", "/ex/wiki"),
