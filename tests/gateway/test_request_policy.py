@@ -8,6 +8,7 @@ closed), and the filter on upstream response headers (success and error response
 from __future__ import annotations
 
 import gzip
+import logging
 
 import httpx
 import orjson
@@ -86,6 +87,9 @@ def test_a_lower_case_method_is_allowed_no_more_than_its_upper_case_form() -> No
         ("2001:db8::/32", "[2001:db8:0:0::7]:443"),
         ("10.0.0.0/8", "::ffff:10.1.2.3"),  # IPv4-mapped IPv6 counts as its IPv4 address
         ("fe80::/10", "fe80::1%eth0"),  # the zone id is dropped
+        ("10.0.0.0/8", "10.1.2.3%eth0"),  # ... from any address
+        ("10.0.0.0/8", "10.1.2.3%eth0%1"),
+        ("10.1.2.3/8", "10.200.0.1"),  # host bits in a block are ignored
         ("192.0.2.7", "192.0.2.7"),  # a single address
         ("198.51.100.0/24, 2001:db8::/32", " 198.51.100.200 "),
         ("garbage, 10.0.0.0/8", "10.200.0.1"),  # invalid entries are ignored...
@@ -111,6 +115,8 @@ def test_addresses_inside_the_allowed_blocks_get_through(blocks: str, client_ip:
         ("10.0.0.0/8", "::1"),
         ("192.0.2.7", "192.0.2.8"),
         ("10.0.0.0/8", "10.0.0.1, 10.0.0.2"),  # a list is not one client
+        ("::1/128", "[::1],[2001:db8::9]"),
+        ("::1/128", "x::1]"),
         ("10.0.0.0/8", ""),
         ("10.0.0.0/8", "   "),
         ("10.0.0.0/8", "10.0.0"),
@@ -133,6 +139,17 @@ def test_addresses_outside_the_allowed_blocks_are_refused_before_anything_else(
         )
         assert response.body == b"Client IP is not authorized to access this proxy."
     assert upstream.received == []
+
+
+def test_invalid_entries_are_named_in_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    build_gateway(
+        Upstream(), config=GatewayConfig(facts=FACTS, allowed_ip_blocks="10.0.0.0/8, nope")
+    )
+
+    warnings = [r for r in caplog.records if r.name == "proxy.gateway.ip_allowlist"]
+    assert [(r.levelno, r.getMessage()) for r in warnings] == [
+        (logging.WARNING, "ignoring invalid ALLOWED_DATA_ACCESS_IP_BLOCKS entry 'nope'")
+    ]
 
 
 def test_the_health_check_answers_any_caller_but_reports_a_refused_ip() -> None:
