@@ -12,7 +12,7 @@ import pytest
 
 from proxy.auth.base import UpstreamCredentials
 from proxy.errors import ProxyError, RefreshTokenRevoked, SourceAuthBusy
-from proxy.gateway.models import HttpRequest
+from proxy.gateway.models import Headers, HttpRequest
 from proxy.gateway.pipeline import GatewayConfig
 from support.custom_rules import ACCOUNT_RULES, LEGACY_ID, PROPERTY
 from support.gateway_rig import FACTS, ScriptedAuth, build_gateway, custom_sanitizer
@@ -252,3 +252,32 @@ def test_server_side_failures_are_logged_as_warnings(
 
     failed = messages(caplog)[0]
     assert failed == (level, f"GET failed: {error.code} ({error.message})")
+
+
+def test_unexpected_errors_are_logged_with_their_stack_only_in_development_mode(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        raise KeyError("alice@example.com")
+
+    build_gateway(upstream).handle(HttpRequest("GET", SPACES))
+    development = GatewayConfig(facts=FACTS, development_mode=True)
+    build_gateway(upstream, config=development).handle(HttpRequest("GET", SPACES))
+
+    production, dev = (r for r in caplog.records if r.levelno == logging.ERROR)
+    assert production.getMessage().startswith(
+        "unexpected error handling a GET request: KeyError (message withheld)\n"
+    )
+    assert production.exc_info is None
+    assert dev.getMessage() == "unexpected error handling a GET request"
+    assert dev.exc_info is not None and dev.exc_info[0] is KeyError
+
+
+def test_the_health_check_is_logged_under_its_own_name(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    health = Headers([("X-Psoxy-Health-Check", "1")])
+
+    build_gateway(ok).handle(HttpRequest("GET", "/secret/path", "q=1", headers=health))
+
+    (line,) = (text for _, text in messages(caplog))
+    assert line.startswith("GET health-check -> 200  ")

@@ -122,7 +122,8 @@ def test_without_a_setting_a_call_may_take_180_seconds() -> None:
 
 
 class SilentServer:
-    """Accepts connections and never answers, until stopped."""
+    """Accepts connections and never answers; hangs up after 5 s (so a client without a
+    timeout fails instead of waiting forever)."""
 
     def __init__(self) -> None:
         self._socket = socket.create_server(("127.0.0.1", 0))
@@ -143,6 +144,9 @@ class SilentServer:
             except TimeoutError:
                 continue
             self._connections.append(connection)
+            hang_up = threading.Timer(5.0, connection.close)
+            hang_up.daemon = True
+            hang_up.start()
 
     def close(self) -> None:
         self._stop.set()
