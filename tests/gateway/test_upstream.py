@@ -241,6 +241,22 @@ def test_a_redirect_is_returned_not_followed() -> None:
     assert response.headers.get("location") is None
 
 
+def test_a_redirect_is_not_followed_even_by_a_client_configured_to_follow() -> None:
+    seen: list[str] = []
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(307, headers={"Location": "https://evil.example/steal"})
+
+    client = httpx.Client(transport=httpx.MockTransport(upstream), follow_redirects=True)
+    response = Upstream(client, UpstreamTarget.parse("api.atlassian.com")).send(
+        OutboundRequest("GET", SPACES, None, [("Authorization", "Bearer t")])
+    )
+
+    assert response.status == 307
+    assert seen == ["https://api.atlassian.com/"]
+
+
 # --- response size cap --------------------------------------------------------------------------
 
 
