@@ -192,8 +192,10 @@ def test_a_success_without_a_content_type_is_labelled_json() -> None:
 
     response = build_gateway(upstream).handle(HttpRequest("GET", SPACES))
 
-    assert response.headers.get_all("content-type") == ["application/json"]
-    assert response.headers.get("x-ratelimit-remaining") == "5"
+    assert list(response.headers)[:2] == [
+        ("x-ratelimit-remaining", "5"),
+        ("content-type", "application/json"),
+    ]
 
 
 # --- logs ---------------------------------------------------------------------------------------

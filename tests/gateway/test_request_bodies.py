@@ -3,6 +3,7 @@ upstream receives, with the `p~` tokens in them decrypted, and which bodies are 
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 import httpx
@@ -10,7 +11,13 @@ import orjson
 import pytest
 
 from proxy.gateway.models import Headers, HttpRequest
-from support.custom_rules import ACCOUNT_RULES, ATLASSIAN_ID, LEGACY_ID, USERS_BULK
+from support.custom_rules import (
+    ACCOUNT_RULES,
+    ATLASSIAN_ID,
+    LEGACY_ID,
+    USERS_BULK,
+    USERS_LOOKUP,
+)
 from support.gateway_rig import build_gateway, custom_sanitizer
 
 RULES = custom_sanitizer(ACCOUNT_RULES.read_text())
@@ -32,11 +39,13 @@ class Upstream:
         return request
 
 
-def post(body: bytes, content_type: str | None) -> tuple[int, Headers, bytes, Upstream]:
+def post(
+    body: bytes, content_type: str | None, path: str = USERS_BULK
+) -> tuple[int, Headers, bytes, Upstream]:
     upstream = Upstream()
     headers = Headers([("Content-Type", content_type)] if content_type else [])
     response = build_gateway(upstream, rules=RULES).handle(
-        HttpRequest("POST", USERS_BULK, headers=headers, body=body)
+        HttpRequest("POST", path, headers=headers, body=body)
     )
     return response.status, response.headers, response.body, upstream
 
@@ -122,3 +131,55 @@ def test_a_forged_token_in_a_body_is_409_and_not_forwarded() -> None:
 
     assert (status, headers.get("X-Psoxy-Error")) == (409, "TOKENIZED_REQUEST_PARAMETER_INVALID")
     assert upstream.received == []
+
+
+# --- an endpoint whose rule checks the body (`requestBody`) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "forwarded"),
+    [
+        (
+            orjson.dumps({"accountIds": [TOKEN_A]}),
+            "application/json",
+            orjson.dumps({"accountIds": [ATLASSIAN_ID]}),
+        ),
+        (
+            f"accountId={TOKEN_L}".encode(),
+            "application/x-www-form-urlencoded",
+            (f"accountId={LEGACY_ID}".encode()),
+        ),
+    ],
+)
+def test_a_body_the_schema_accepts_is_forwarded_decrypted(
+    body: bytes, content_type: str, forwarded: bytes
+) -> None:
+    status, _, _, upstream = post(body, content_type, USERS_LOOKUP)
+
+    assert status == 200
+    assert upstream.only.content == forwarded
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (orjson.dumps({"accountIds": [TOKEN_A], "expand": "all"}), "application/json"),
+        (orjson.dumps({"accountIds": "not-a-list"}), None),
+        (b"accountId=1&other=2", "application/x-www-form-urlencoded"),
+        (b"other=2", "application/x-www-form-urlencoded; charset=utf-8"),
+        (b"", "application/json"),  # the body is required
+        (b"{not json", "application/json"),
+    ],
+)
+def test_a_body_the_schema_refuses_is_blocked_and_not_forwarded(
+    body: bytes, content_type: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    status, headers, response_body, upstream = post(body, content_type, USERS_LOOKUP)
+
+    assert (status, headers.get("X-Psoxy-Error"), response_body) == (403, "BLOCKED_BY_RULES", b"")
+    assert upstream.received == []
+    assert "POST failed: BLOCKED_BY_RULES (request body not allowed by the rules)" in [
+        r.getMessage() for r in caplog.records
+    ]

@@ -41,6 +41,7 @@ SPACES = "/ex/confluence/c1/wiki/api/v2/spaces"
             UpstreamTarget("https", "gw.example.com:8443", "/base"),
         ),
         ("https://gw.example.com/a/b//", UpstreamTarget("https", "gw.example.com", "/a/b")),
+        ("https://gw.example.com/baseX/", UpstreamTarget("https", "gw.example.com", "/baseX")),
         ("http://localhost:8080", UpstreamTarget("http", "localhost:8080", "")),
         ("http://127.0.0.2:9", UpstreamTarget("http", "127.0.0.2:9", "")),
         ("http://[::1]:9000/sim", UpstreamTarget("http", "[::1]:9000", "/sim")),
@@ -89,6 +90,7 @@ def test_the_setting_named_by_default_is_target_host() -> None:
         ("10.0.0.1", False),
         ("api.atlassian.com", False),
         ("[2001:db8::1]", False),
+        ("X127.0.0.1X", False),
     ],
 )
 def test_only_loopback_hosts_count_as_loopback(host: str, loopback: bool) -> None:

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ACCOUNT_RULES", "ATLASSIAN_ID", "LEGACY_ID", "MEMBERS", "PROPERTY", "USERS_BULK"]
+__all__ = [
+    "ACCOUNT_RULES",
+    "ATLASSIAN_ID",
+    "LEGACY_ID",
+    "MEMBERS",
+    "PROPERTY",
+    "USERS_BULK",
+    "USERS_LOOKUP",
+]
 
 ACCOUNT_RULES = (
     Path(__file__).resolve().parent.parent / "fixtures" / "custom-rules" / "account-endpoints.yaml"
@@ -19,3 +27,4 @@ LEGACY_ID = "608a9b555426330072f9867d"
 MEMBERS = "/ex/confluence/c1/wiki/rest/api/group/g1/membersByGroupId"
 PROPERTY = "/ex/confluence/c1/wiki/rest/api/user/{account}/property"
 USERS_BULK = "/ex/confluence/c1/wiki/api/v2/users-bulk"  # POST, any body (no requestBody)
+USERS_LOOKUP = "/ex/confluence/c1/wiki/api/v2/users/lookup"  # POST, body checked by a schema
