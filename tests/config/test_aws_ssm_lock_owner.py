@@ -7,8 +7,11 @@ it (our late release must then leave theirs in place).
 
 from __future__ import annotations
 
+import logging
 import random
 from datetime import UTC, datetime
+
+import pytest
 
 from proxy.config.naming import SecretNaming
 from proxy.config.stores.aws_ssm import SsmParameterStore
@@ -67,3 +70,21 @@ def test_a_late_release_leaves_the_lock_of_whoever_took_over_after_it_went_stale
     assert lock_value(moto) == taker_lease.owner
     taker.release(taker_lease)
     assert lock_value(moto) is None
+
+
+def test_a_lock_deleted_before_the_read_back_is_lost_quietly(
+    moto: MotoServer, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+
+    def another_instance_deletes_it_during_the_wait(seconds: float) -> None:
+        moto.ssm().delete_parameter(Name=LOCK_NAME)
+
+    lock = store(moto, clock, another_instance_deletes_it_during_the_wait).lock(
+        "OAUTH_REFRESH_TOKEN"
+    )
+
+    assert lock.try_acquire() is None
+    assert [(r.levelno, r.getMessage()) for r in caplog.records if r.name.startswith("proxy")] == [
+        (logging.INFO, f"lock {LOCK_NAME}: lost the race to another instance")
+    ]
