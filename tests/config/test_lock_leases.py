@@ -47,6 +47,11 @@ def test_releasing_a_thread_lock_nobody_holds_is_harmless(clock: FakeClock) -> N
 
     for owner in ["", "anything"]:
         lock.release(LockLease(name="L", owner=owner, acquired_at=0.0))
+    lease = lock.try_acquire()
+    assert lease is not None
+    lock.release(lease)
+    for owner in ["", lease.owner]:  # after a release, nobody holds it again
+        lock.release(LockLease(name="L", owner=owner, acquired_at=0.0))
 
     assert lock.try_acquire() is not None
 
