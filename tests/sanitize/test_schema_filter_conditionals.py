@@ -24,7 +24,7 @@ def filtered(schema_yaml: str, document: Any, definitions: str = "") -> Any:
 USER_OR_PAGE = (
     "{type: array, items: {type: object,"
     " if: {type: object, const: {kind: user}},"
-    " then: {type: object, properties: {kind: {type: string}}},"
+    " then: {type: object},"
     " else: {type: object, properties: {kind: {type: string}, title: {type: string}}}}}"
 )
 
@@ -32,7 +32,7 @@ USER_OR_PAGE = (
 def test_if_picks_then_for_a_match_and_else_otherwise() -> None:
     document = [{"kind": "user"}, {"kind": "page", "title": "T", "authorId": "a1"}]
 
-    assert filtered(USER_OR_PAGE, document) == [{"kind": "user"}, {"kind": "page", "title": "T"}]
+    assert filtered(USER_OR_PAGE, document) == [{}, {"kind": "page", "title": "T"}]
 
 
 def test_without_then_or_else_the_node_itself_filters() -> None:
@@ -62,3 +62,26 @@ def test_an_unresolved_ref_is_named_even_without_the_loader() -> None:
     with pytest.raises(RulesError) as error:
         compile_schema(node, {})
     assert error.value.message == "$ref '#/definitions/Missing' does not resolve to a definition"
+
+
+def test_a_property_that_misses_its_const_becomes_null() -> None:
+    schema = "{type: object, properties: {kind: {type: string, const: user}, n: {type: integer}}}"
+
+    assert filtered(schema, {"kind": "page", "n": 1}) == {"kind": None, "n": 1}
+    assert filtered(schema, {"kind": "user"}) == {"kind": "user"}
+
+
+def test_an_array_without_items_keeps_scalars() -> None:
+    schema = "{type: object, properties: {list: {type: array}}}"
+
+    assert filtered(schema, {"list": [1, "a", None, True]}) == {"list": [1, "a", True]}
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(-(2**63), True), (2**63 - 1, True), (-(2**63) - 1, False), (2**63, False)],
+)
+def test_integers_are_kept_exactly_within_64_bits(value: int, kept: bool) -> None:
+    schema = "{type: object, properties: {n: {type: integer}}}"
+
+    assert filtered(schema, {"n": value}) == {"n": value if kept else None}
