@@ -6,69 +6,33 @@ its data, through exactly one refresh and one retry carrying the fresh token.
 from __future__ import annotations
 
 import json
-import random
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import orjson
 import pytest
 
-from proxy.auth import build_source_auth
+from proxy.auth import SourceAuth
 from proxy.gateway.models import HttpRequest
 from proxy.gateway.pipeline import Gateway
 from proxy.gateway.upstream import Upstream, UpstreamTarget
 from proxy.simulator import AtlassianSimulator
 from proxy.simulator.confluence import EXAMPLE_CLOUD_ID, install_confluence
-from support.auth_backends import LocalFileBackend
-from support.auth_rig import FlakyStore, auth_settings, operator_seed
-from support.fake_clock import FakeClock
+from support.auth_rig import FlakyStore
 from support.gateway_rig import build_gateway
-from support.oauth_setup import started_simulator
 
 SPACES = f"/ex/confluence/{EXAMPLE_CLOUD_ID}/wiki/api/v2/spaces"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def simulator(clock: FakeClock) -> Iterator[AtlassianSimulator]:
-    simulator = started_simulator(clock.now)
-    install_confluence(simulator.routes, simulator.oauth, cloud_id=EXAMPLE_CLOUD_ID)
-    yield simulator
-    simulator.stop()
-
-
-@pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client() as client:
-        yield client
-
-
-@pytest.fixture
-def secrets_path(tmp_path: Path, simulator: AtlassianSimulator, clock: FakeClock) -> Path:
-    backend = LocalFileBackend(tmp_path / "secrets.json")
-    backend.seed(operator_seed(simulator, now=clock.now()))
-    return backend.path
+AuthFactory = Callable[..., SourceAuth]
 
 
 @pytest.fixture
 def gateway(
-    simulator: AtlassianSimulator, http: httpx.Client, clock: FakeClock, secrets_path: Path
+    simulator: AtlassianSimulator, http: httpx.Client, store: FlakyStore, make_auth: AuthFactory
 ) -> Gateway:
-    auth = build_source_auth(
-        auth_settings(simulator.token_url),
-        FlakyStore(secrets_path, clock),
-        http,
-        clock=clock.now,
-        sleep=clock.sleep,
-        rng=random.Random(5),
-    )
+    install_confluence(simulator.routes, simulator.oauth, cloud_id=EXAMPLE_CLOUD_ID)
     upstream = Upstream(http, UpstreamTarget.parse(simulator.base_url))
-    return build_gateway(auth=auth, upstream=upstream)
+    return build_gateway(auth=make_auth(store), upstream=upstream)
 
 
 def shared_access_token(secrets_path: Path) -> str:
