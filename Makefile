@@ -53,10 +53,19 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
 clean:
-	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache mutants
 
 # Deployable artifacts: dist/lambda-arm64.zip (python3.12, arm64) and dist/gcp-source.zip, each
 # printed with its base64 SHA-256 (Terraform's source_code_hash). See docs/deployment-artifacts.md.
 .PHONY: package
 package: $(STAMP)
 	$(BIN)/proxy build all
+
+# Mutation testing of the security-critical modules (slow: not part of `make test`; see
+# docs/mutation-testing.md). Niced for a shared machine. Narrow it with MUTANTS, e.g.
+# `make mutation MUTANTS='proxy.gateway*'`; results are kept in mutants/ between runs.
+MUTANTS ?=
+.PHONY: mutation
+mutation: $(STAMP)
+	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py

@@ -1,4 +1,5 @@
-"""A gateway over the bundled rules, with an upstream that tests script (httpx.MockTransport)."""
+"""A gateway over the bundled rules (or rules a test writes), with an upstream that tests script
+(httpx.MockTransport) or a real one (`upstream=`, e.g. the simulator over loopback HTTP)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from proxy.auth.base import UpstreamCredentials
+from proxy.auth.base import SourceAuth, UpstreamCredentials
 from proxy.gateway.health import HealthFacts
 from proxy.gateway.pipeline import Gateway, GatewayConfig
 from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
 from proxy.gateway.upstream import Upstream, UpstreamTarget
 from proxy.rules.bundled import resolve_rules
+from proxy.rules.loader import load_rules
 from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
@@ -56,20 +58,31 @@ def sanitizer() -> Sanitizer:
     )
 
 
+def custom_sanitizer(rules_yaml: str) -> Sanitizer:
+    """A sanitizer over rules a test writes (a deployment's `RULES`), same salt and key."""
+    return Sanitizer.build(load_rules(rules_yaml), PseudonymKeys(salt=SALT, encryption_key=KEY))
+
+
 _SANITIZER = sanitizer()
 
 
 def build_gateway(
-    handler: Callable[[httpx.Request], httpx.Response],
+    handler: Callable[[httpx.Request], httpx.Response] | None = None,
     *,
-    auth: ScriptedAuth | None = None,
+    auth: SourceAuth | None = None,
     config: GatewayConfig | None = None,
     build_runtime: Callable[[], Runtime] | None = None,
+    rules: Sanitizer | None = None,
+    upstream: Upstream | None = None,
 ) -> Gateway:
-    client = httpx.Client(transport=httpx.MockTransport(handler))
-    upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
+    """`handler` scripts the upstream; or pass a real `upstream` (then no handler)."""
+    if upstream is None:
+        assert handler is not None, "script the upstream with a handler, or pass one"
+        client = httpx.Client(transport=httpx.MockTransport(handler))
+        upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
     auth = auth or ScriptedAuth()
+    chosen = rules or _SANITIZER
     runtime = LazyRuntime(
-        build_runtime or (lambda: Runtime(_SANITIZER, auth, upstream, salt_sha256(SALT)))
+        build_runtime or (lambda: Runtime(chosen, auth, upstream, salt_sha256(SALT)))
     )
     return Gateway(config or GatewayConfig(facts=FACTS), runtime)

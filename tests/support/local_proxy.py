@@ -30,6 +30,8 @@ __all__ = [
     "write_secrets",
 ]
 
+_SOURCE_ROOT = str(Path(gcp_main.__file__).resolve().parents[2])
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -84,7 +86,11 @@ def running_proxy(
     secrets_file = workdir / "secrets.json"
     if not secrets_file.exists():
         write_secrets(secrets_file, credentials)
-    base_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONUNBUFFERED": "1"}
+    base_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": _SOURCE_ROOT,  # the proxy the tests import, even from a scratch copy
+    }
     env = {**demo_environment(credentials, secrets_file, base_env), **(extra_env or {})}
     port = free_port()
     log_path = workdir / f"proxy-{port}.log"
