@@ -11,6 +11,7 @@ import pytest
 from proxy.auth import SourceAuth, UpstreamCredentials
 from proxy.simulator import AtlassianSimulator
 from support.auth_rig import FlakyStore
+from support.fake_clock import FakeClock
 
 AuthFactory = Callable[..., SourceAuth]
 
@@ -36,14 +37,16 @@ def test_a_rejected_shared_token_stays_refused_while_31_more_are_rejected(
 
 
 def test_the_newest_rejection_is_remembered_when_the_memory_is_full(
-    make_auth: AuthFactory, store: FlakyStore, simulator: AtlassianSimulator
+    make_auth: AuthFactory, store: FlakyStore, simulator: AtlassianSimulator, clock: FakeClock
 ) -> None:
     shared = make_auth(store).credentials()
     instance = make_auth(store, seed=1)
     for other in other_rejections(32):
+        clock.advance(61)  # each rejection may force a refresh (at most one a minute)
         instance.rejected(other)
     assert instance.credentials() == shared
 
+    clock.advance(61)
     instance.rejected(shared)
 
     assert instance.credentials() != shared

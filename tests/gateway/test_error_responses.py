@@ -221,7 +221,7 @@ def test_a_request_is_logged_by_endpoint_and_outcome_never_by_its_url(
     assert served[1].startswith(f"GET {SPACES_LABEL} -> 200  ")
     assert served[1].endswith("ms")
     assert failed == (logging.INFO, "GET failed: BLOCKED_BY_RULES (BLOCKED_BY_RULES)")
-    assert blocked[1].startswith("GET - -> 403 BLOCKED_BY_RULES ")
+    assert blocked[1].startswith("GET (no rules endpoint) -> 403 BLOCKED_BY_RULES ")
     logged = "\n".join(text for _, text in messages(caplog))
     assert "SECRETCURSOR" not in logged and "alice" not in logged and "/x" not in logged
 

@@ -86,7 +86,7 @@ def test_no_target_host_and_no_source_fail_the_check(caplog: pytest.LogCaptureFi
     assert "pseudonymImplementation" not in report
     (record,) = [r for r in caplog.records if r.name == "proxy.gateway.health"]
     assert record.levelno == logging.WARNING
-    assert record.getMessage() == "health check failed: []"
+    assert record.getMessage() == "health check failed: missing SOURCE, TARGET_HOST"
 
 
 def test_without_a_source_alone_the_check_fails() -> None:
@@ -108,9 +108,7 @@ def test_a_runtime_that_cannot_be_built_is_reported_as_a_warning(
     assert (report["nonDefaultSalt"], report["saltSha256Hash"]) == (False, None)
     assert "rulesSha" not in report and "sourceAuth" not in report
     (record,) = [r for r in caplog.records if r.name == "proxy.gateway.health"]
-    assert record.getMessage() == (
-        "health check failed: ['CONFIGURATION_FAILURE: SSM is unavailable']"
-    )
+    assert record.getMessage() == ("health check failed: CONFIGURATION_FAILURE: SSM is unavailable")
 
 
 def test_what_source_auth_misses_and_warns_about_joins_the_report() -> None:

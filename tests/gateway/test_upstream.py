@@ -13,7 +13,7 @@ import pytest
 
 from proxy.errors import (
     ConfigurationError,
-    UpstreamResponseInvalid,
+    ResponseTooLarge,
     UpstreamTimeout,
 )
 from proxy.gateway.models import HttpRequest
@@ -277,9 +277,13 @@ def test_a_body_of_exactly_the_cap_is_read_whole_across_chunks() -> None:
 
 @pytest.mark.parametrize("chunks", [(b"12345678901",), (b"123456", b"78901"), (b"1",) * 11])
 def test_one_byte_over_the_cap_is_refused(chunks: tuple[bytes, ...]) -> None:
-    with pytest.raises(UpstreamResponseInvalid) as error:
+    with pytest.raises(ResponseTooLarge) as error:
         chunked(*chunks).send(OutboundRequest("GET", SPACES))
-    assert error.value.message == "source API response exceeds 10 bytes"
+    assert error.value.message == (
+        "the source API response is larger than the 10 bytes this function's memory allows; "
+        "request fewer items per page: lower the `limit` query parameter "
+        "(or give the function more memory)"
+    )
 
 
 # --- transport failures, as the caller sees them ------------------------------------------------

@@ -76,8 +76,9 @@ def upstream_cap_bytes(memory_mb: int, concurrent_requests: int = 1) -> int:
 
 
 def upstream_too_large(cap: int) -> ResponseTooLarge:
+    amount = f"{cap // MIB} MiB" if cap >= MIB else f"{cap} bytes"
     return ResponseTooLarge(
-        f"the source API response is larger than the {cap // MIB} MiB this function's memory "
+        f"the source API response is larger than the {amount} this function's memory "
         f"allows; {_HINT} (or give the function more memory)"
     )
 
