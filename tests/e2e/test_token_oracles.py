@@ -1,0 +1,162 @@
+"""Over real HTTP, as a caller holding `p~` tokens who wants what is inside them.
+
+Each test is one attack: tamper with a token and read the answer (a CBC padding oracle); place
+a token where Confluence echoes the request (a parameter of a search, a CQL position that holds
+no value, a path segment of a v2 list, a body field or header of an upstream that echoes); or
+have the proxy hash a guessed email. The plaintexts are those of tokens the proxy hands out: a
+legacy personal space key `~dave` becomes `~p~<token of "dave">`, an account id in a `next`
+link becomes `p~<token of the id>`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote_plus
+
+import httpx
+import pytest
+
+from proxy.sanitize.pseudonyms import Pseudonymizer
+from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
+from proxy.secret_value import Secret
+from proxy.simulator.people import BOB
+from support.echoing_upstream import echoing
+from support.local_proxy import Site
+
+# The salt and key `running_proxy` configures: tokens made as the proxy makes them.
+DEPLOYMENT = Pseudonymizer(Secret("salt"), Secret("secret"))
+DAVE = DEPLOYMENT.tokenize_person("dave")  # the ~p~ key of Dave's legacy personal space
+SHOUTY = DEPLOYMENT.tokenize_person("JSMITH")  # a legacy key made of upper-case letters
+BOB_ID = DEPLOYMENT.tokenize_person(BOB.account_id)  # as a rewritten `next` link gives it
+TOKEN = re.compile(r"p~[A-Za-z0-9_-]{43,}")
+
+
+def base(site: Site) -> str:
+    _, credentials, proxy = site
+    return f"{proxy.base_url}/ex/confluence/{credentials.cloud_id}/wiki"
+
+
+def holds(response: httpx.Response, plaintext: str) -> bool:
+    """Whether the plaintext is anywhere in the response: body or header, in any encoding."""
+    texts = [response.text, *(f"{k}: {v}" for k, v in response.headers.multi_items())]
+    decoded = [unquote_plus(unquote_plus(text)) for text in texts]
+    word = re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(plaintext)}(?![A-Za-z0-9_-])")
+    return any(word.search(text) for text in decoded)
+
+
+def test_a_tampered_token_is_refused_the_same_way_whatever_it_decrypts_to(site: Site) -> None:
+    """The first 16 bytes of a token are the IV of its first cipher block: flipping bits there
+    flips the same bits of the plaintext. If the answer told a bad padding from a good one
+    whose hash does not match, 256 requests per byte would decrypt any token."""
+    simulator, _, _ = site
+    sealed = b64url_decode(BOB_ID[2:])
+    simulator.server.clear_requests()
+    answers = set()
+    for flip in range(256):
+        iv = bytearray(sealed[:HASH_LENGTH])
+        iv[15] ^= flip
+        tampered = "p~" + b64url_encode(bytes(iv) + sealed[HASH_LENGTH : HASH_LENGTH + 16])
+        response = httpx.get(f"{base(site)}/rest/api/content/search?cql=creator%3D{tampered}")
+        answers.add((response.status_code, response.headers.get("x-psoxy-error"), response.text))
+    assert len(answers) == 1, answers
+    ((status, code, _),) = answers
+    assert (status, code) == (409, "TOKENIZED_REQUEST_PARAMETER_INVALID")
+    assert [r for r in simulator.server.requests() if r.path.startswith("/ex/")] == []
+
+
+def test_a_token_in_a_parameter_the_search_echoes_comes_back_as_that_token(site: Site) -> None:
+    """The simulator's search echoes `expand` into `next`, as Confluence does."""
+    response = httpx.get(
+        f"{base(site)}/rest/api/content/search?cql=type%3Dpage&expand={DAVE}&limit=2"
+    )
+    assert response.status_code == 200, response.text
+    assert not holds(response, "dave")
+    following = response.json()["_links"]["next"]
+    assert f"&expand={DAVE}&" in following
+    second = httpx.get(base(site) + following)
+    assert second.status_code == 200, second.text
+    assert not holds(second, "dave")
+    assert [item["id"] for item in second.json()["results"]] == ["300005", "300006"]
+
+
+@pytest.mark.parametrize(
+    ("cql", "plaintext"),
+    [
+        ("type = page ORDER BY {dave}", "dave"),
+        ("{dave} = x", "dave"),
+        ("creator = {dave}()", "dave"),
+        ("(type = page) AND NOT ({dave} ~ x)", "dave"),
+        ("id = {shouty}", "JSMITH"),
+        ("space.key = {shouty}", "JSMITH"),
+        ('title = "{shouty}"', "JSMITH"),
+        ("ancestor in (1, {shouty})", "JSMITH"),
+        ("type = page order by {shouty} desc", "JSMITH"),
+    ],
+)
+def test_a_token_placed_anywhere_in_the_cql_does_not_come_back_decrypted(
+    site: Site, cql: str, plaintext: str
+) -> None:
+    simulator, _, _ = site
+    query = cql.format(dave=DAVE, shouty=SHOUTY)
+    with echoing(simulator.routes, "search"):
+        response = httpx.get(
+            f"{base(site)}/rest/api/content/search?cql={quote(query, safe='~')}&limit=1"
+        )
+    assert response.status_code == 200, response.text
+    assert not holds(response, plaintext)
+    following = response.json()["_links"]["next"]
+    assert following is None or TOKEN.findall(following) == TOKEN.findall(query)
+
+
+def test_a_token_in_a_path_segment_echoed_by_a_v2_list_comes_back_as_that_token(
+    site: Site,
+) -> None:
+    simulator, _, _ = site
+    with echoing(simulator.routes, "versions"):
+        response = httpx.get(f"{base(site)}/api/v2/pages/{DAVE}/versions?limit=1")
+    assert response.status_code == 200, response.text
+    assert not holds(response, "dave")
+    expected = f"/wiki/api/v2/pages/{DAVE}/versions?limit=1&cursor=b2Zmc2V0OjE"
+    assert response.json()["_links"]["next"] == expected
+    assert response.headers["link"] == f'<{expected}>; rel="next"'
+
+
+def test_an_upstream_echoing_a_decrypted_value_into_the_body_gets_no_answer_through(
+    site: Site,
+) -> None:
+    simulator, _, _ = site
+    with echoing(simulator.routes, "spaces"):
+        response = httpx.get(f"{base(site)}/api/v2/spaces?type={DAVE}")
+    assert not holds(response, "dave")
+    assert (response.status_code, response.headers["x-psoxy-error"]) == (
+        500,
+        "SANITIZATION_FAILED",
+    )
+
+
+def test_an_upstream_echoing_a_decrypted_value_into_a_header_loses_that_header(
+    site: Site,
+) -> None:
+    simulator, _, _ = site
+    with echoing(simulator.routes, "etag"):
+        response = httpx.get(f"{base(site)}/api/v2/spaces?type={DAVE}")
+    assert response.status_code == 200, response.text
+    assert "etag" not in response.headers
+    assert not holds(response, "dave")
+
+
+def test_a_guessed_email_is_not_hashed_into_a_joinable_token(site: Site) -> None:
+    """A `p~` made of an email carries the hash of the `t~` that email gets in bodies (group
+    members' `email`): a caller who could have any text hashed would learn whose `t~` it is by
+    trying the addresses it guesses."""
+    cql = quote('type = page OR title ~ "bob@company.org"', safe="")
+    response = httpx.get(f"{base(site)}/rest/api/content/search?cql={cql}&limit=2")
+    assert response.status_code == 200, response.text
+    email_hash = DEPLOYMENT.pseudonymize("bob@company.org")
+    assert email_hash is not None
+    hashes = {
+        b64url_encode(b64url_decode(token[2:])[:HASH_LENGTH])
+        for token in TOKEN.findall(response.text)
+    }
+    assert email_hash.hash not in hashes
+    assert not holds(response, "bob@company.org")
