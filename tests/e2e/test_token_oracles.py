@@ -19,7 +19,7 @@ import pytest
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
 from proxy.secret_value import Secret
-from proxy.simulator.people import BOB
+from proxy.simulator.people import BOB, PAGES
 from support.echoing_upstream import echoing
 from support.local_proxy import Site
 
@@ -76,7 +76,8 @@ def test_a_token_in_a_parameter_the_search_echoes_comes_back_as_that_token(site:
     second = httpx.get(base(site) + following)
     assert second.status_code == 200, second.text
     assert not holds(second, "dave")
-    assert [item["id"] for item in second.json()["results"]] == ["300005", "300006"]
+    pages = [page.id for page in PAGES if page.type == "page"]
+    assert [item["id"] for item in second.json()["results"]] == pages[2:4]
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,7 @@ def test_a_token_placed_anywhere_in_the_cql_does_not_come_back_decrypted(
     assert response.status_code == 200, response.text
     assert not holds(response, plaintext)
     following = response.json()["_links"]["next"]
-    assert following is None or TOKEN.findall(following) == TOKEN.findall(query)
+    assert following is None or set(TOKEN.findall(query)) <= set(TOKEN.findall(following))
 
 
 def test_a_token_in_a_path_segment_echoed_by_a_v2_list_comes_back_as_that_token(

@@ -39,6 +39,7 @@ from proxy.sanitize.reversible import (
 from proxy.secret_value import Secret
 
 __all__ = [
+    "TOKEN_IN_TEXT",
     "EmailCanonicalization",
     "EmailDomainHandling",
     "IpPseudonymizer",
@@ -57,7 +58,7 @@ DOMAIN_ENCRYPTED_PREFIX = "e~"
 # A reversible token in a URL or header, with the `@domain` the pseudonym may carry (a plain
 # domain, or a hashed/encrypted one; the reference's pattern knew only plain domains and left
 # `~…` of an `e~`/`h~` domain behind). The decrypted value already contains the domain.
-_TOKEN_IN_TEXT = re.compile(r"p~[A-Za-z0-9_-]{43,}(?:@(?:[eh]~[A-Za-z0-9_-]+|[A-Za-z0-9.-]+))?")
+TOKEN_IN_TEXT = re.compile(r"p~[A-Za-z0-9_-]{43,}(?:@(?:[eh]~[A-Za-z0-9_-]+|[A-Za-z0-9.-]+))?")
 _DOMAIN_CACHE_SIZE = 1024
 
 
@@ -228,7 +229,7 @@ class Pseudonymizer:
             value = self.decrypt(match.group())
             return escape(value) if escape else value
 
-        return _TOKEN_IN_TEXT.sub(original, text)
+        return TOKEN_IN_TEXT.sub(original, text)
 
     def pseudonymize_email_header(self, value: str, *, json_encoding: bool) -> str | None:
         """An address-list header: `t~…@domain` joined by `,`, or a JSON array of identities.
