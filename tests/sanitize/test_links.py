@@ -170,9 +170,14 @@ def test_link_header_keeps_pagination_links_rewritten_and_drops_the_site() -> No
 
 
 def test_link_header_with_several_pagination_links_and_parameters() -> None:
-    value = '</a?cursor=1>;rel=prev;title="Previous" ,  </a?cursor=2> ; rel="next last"'
+    """Only the URL and its pagination relations stay: any other parameter (a title, an anchor,
+    another relation) could hold a name, which is no identifier the recognizer knows."""
+    value = (
+        '</a?cursor=1>;rel=prev;title="Previous" ,  </a?cursor=2> ; rel="next last author";'
+        " anchor=\"#alice\"; title*=UTF-8''Alice"
+    )
     assert REWRITER.rewrite_link_header(value) == (
-        '</a?cursor=1>; rel=prev; title="Previous", </a?cursor=2>; rel="next last"'
+        '</a?cursor=1>; rel="prev", </a?cursor=2>; rel="next last"'
     )
 
 
