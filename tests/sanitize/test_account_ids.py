@@ -83,6 +83,13 @@ def test_personal_space_keys_name_their_owner_as_written(key: str, owner: str | 
         "alice%2540acme.com",
         "(608a9b555426330072f9867d,5cb4ae0e4b97ab11a18e00c7)",
         "%C3%28",  # undecodable: fail closed
+        f"557058%25253A{UUID}",  # encoded three times: more than Confluence does, fail closed
+        "%2525257E608a9b555426330072f9867d",
+        "alice@b%C3%BCcher.de",  # internationalized domain names
+        "alice@xn--e1afmkfd.xn--p1ai",
+        "j%C3%B6rg@company.org",
+        "%22alice%22@company.org",  # a quoted local part
+        '"al ice"@company.org',
     ],
 )
 def test_identifiers_are_found_in_any_encoding(text: str) -> None:

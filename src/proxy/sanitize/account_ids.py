@@ -41,8 +41,12 @@ _ACCOUNT_ID_IN_TEXT = re.compile(
     r"(?![0-9A-Za-z])"
 )
 _PERSONAL_KEY_IN_TEXT = re.compile(r"~[0-9A-Za-z_.@+-]")
+# Domain labels and the local part's last character may be non-ASCII (internationalized
+# addresses), and a local part may be quoted (`"al ice"@…`).
 _EMAIL_IN_TEXT = re.compile(
-    r"(?<=[0-9A-Za-z._%+-])@[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*\.[A-Za-z]{2,}"
+    r'(?<=[0-9A-Za-z._%+"\u0080-\U0010ffff-])@'
+    r"(?:[0-9A-Za-z-]|[^\x00-\x7f])+(?:\.(?:[0-9A-Za-z-]|[^\x00-\x7f])+)*"
+    r"\.(?:[A-Za-z]|[^\x00-\x7f]){2,}"
 )
 
 
@@ -90,11 +94,16 @@ def personal_space_owner(key: str) -> str | None:
 
 
 def contains_identifier(text: str) -> bool:
-    """Whether `text`, or a percent-decoding of it, holds something that may name a person."""
+    """Whether `text`, or a percent-decoding of it, holds something that may name a person.
+
+    A text still encoded after two decodings (more than Confluence does) may hold one too.
+    """
     try:
         forms = decoded_forms(text)
     except UnicodeDecodeError:
         return True  # an escape we cannot read could hide anything
+    if len(forms) > _MAX_DECODINGS and _ESCAPE.search(forms[-1]):
+        return True
     return any(_holds_identifier(form) for form in forms)
 
 
