@@ -67,7 +67,8 @@ class RequestEcho:
         self._parameters = dict(parameters)  # (name, value) as forwarded, decoded -> caller's raw
         self._segments = list(segments)  # (segment as forwarded, decoded; the caller's raw)
         self._checked = frozenset(p for p in self._decrypted if not self.caller_wrote(p))
-        self._needles = {_needle(plaintext) for plaintext in self._checked}
+        self._folded = {plaintext.casefold() for plaintext in self._checked}
+        self._needles = {_needle(plaintext) for plaintext in self._folded}
         self._pattern = _occurrences(self._checked)
 
     @classmethod
@@ -138,11 +139,12 @@ class RequestEcho:
         return token if token is not None and text in self._checked else None
 
     def holds_decrypted(self, text: str) -> bool:
-        """Whether `text` holds a decrypted value the caller did not also write, as a part of at
-        least `MIN_CHECKED_LENGTH` characters, or as the whole of `text`."""
+        """Whether `text` holds a decrypted value the caller did not also write, in any case, as
+        a part of at least `MIN_CHECKED_LENGTH` characters, or as the whole of `text`."""
+        folded = text.casefold()
         return any(
-            plaintext == text or (len(plaintext) >= MIN_CHECKED_LENGTH and plaintext in text)
-            for plaintext in self._checked
+            plaintext == folded or (len(plaintext) >= MIN_CHECKED_LENGTH and plaintext in folded)
+            for plaintext in self._folded
         )
 
     def caller_wrote(self, text: str) -> bool:
@@ -151,8 +153,11 @@ class RequestEcho:
 
     def leaks(self, text: str) -> bool:
         """Whether a response text (a body, a header value) holds a decrypted value standing
-        alone (not inside a longer word), as it is, percent-encoded or JSON-escaped."""
-        if self._pattern is None or not any(needle in text for needle in self._needles):
+        alone (not inside a longer word), in any case, as it is, percent-encoded or JSON-escaped."""
+        if self._pattern is None:
+            return False
+        folded = text.casefold()
+        if not any(needle in folded for needle in self._needles):
             return False
         return any(self._pattern.search(form) for form in _lenient_decodings(text))
 
@@ -174,7 +179,7 @@ def _occurrences(plaintexts: Iterable[str]) -> re.Pattern[str] | None:
     if not forms:
         return None
     alternatives = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])")
+    return re.compile(rf"(?<![{_WORD}])(?:{alternatives})(?![{_WORD}])", re.IGNORECASE)
 
 
 def _lenient_decodings(text: str) -> list[str]:
