@@ -161,3 +161,32 @@ def test_a_guessed_email_is_not_hashed_into_a_joinable_token(site: Site) -> None
     }
     assert email_hash.hash not in hashes
     assert not holds(response, "bob@company.org")
+
+
+def _spliced() -> str:
+    """Bob's hash with Dave's cipher text: each part genuine, the whole never made by us."""
+    bob, dave = b64url_decode(BOB_ID[2:]), b64url_decode(DAVE[2:])
+    return "p~" + b64url_encode(bob[:HASH_LENGTH] + dave[HASH_LENGTH:])
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        Pseudonymizer(Secret("other salt"), Secret("secret")).tokenize_person(BOB.account_id),
+        Pseudonymizer(Secret("salt"), Secret("other key")).tokenize_person(BOB.account_id),
+        _spliced(),
+    ],
+    ids=["another salt", "another key", "spliced"],
+)
+def test_a_token_this_deployment_did_not_make_is_refused_before_anything_is_sent(
+    site: Site, token: str
+) -> None:
+    simulator, _, _ = site
+    simulator.server.clear_requests()
+    response = httpx.get(f"{base(site)}/rest/api/content/search?cql=creator%3D%22{token}%22")
+    assert (response.status_code, response.headers["x-psoxy-error"]) == (
+        409,
+        "TOKENIZED_REQUEST_PARAMETER_INVALID",
+    )
+    assert response.text == "a p~ token is not one this deployment made"
+    assert [r for r in simulator.server.requests() if r.path.startswith("/ex/")] == []
