@@ -20,6 +20,7 @@ from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 from proxy.simulator.people import BOB, PAGES
+from proxy.simulator.routes import SimRequest, SimResponse
 from support.echoing_upstream import echoing
 from support.local_proxy import Site
 
@@ -190,3 +191,34 @@ def test_a_token_this_deployment_did_not_make_is_refused_before_anything_is_sent
     )
     assert response.text == "a p~ token is not one this deployment made"
     assert [r for r in simulator.server.requests() if r.path.startswith("/ex/")] == []
+
+
+def test_caller_headers_reach_neither_confluence_nor_the_answer(site: Site) -> None:
+    """The bundled rules forward no request header: a token in one is not decrypted anywhere."""
+    simulator, _, _ = site
+    seen: list[dict[str, str]] = []
+
+    def spaces(request: SimRequest) -> SimResponse:
+        seen.append(dict(request.headers))
+        return SimResponse.json(200, {"results": [], "_links": {}})
+
+    hostile = {
+        "X-Owner": DAVE,
+        "Cookie": f"owner={DAVE}",
+        "Authorization": f"Bearer {DAVE}",
+        "X-Forwarded-For": "10.1.2.3",
+        "Forwarded": f"for={DAVE}",
+        "X-Psoxy-Owner": DAVE,
+    }
+    route = simulator.routes.add("GET", r".*/wiki/api/v2/spaces", spaces, first=True)
+    try:
+        response = httpx.get(f"{base(site)}/api/v2/spaces", headers=hostile)
+    finally:
+        simulator.routes.remove(route)
+    assert response.status_code == 200, response.text
+    ((received,),) = [seen]
+    proxy_own = {"host", "accept", "accept-encoding", "user-agent", "authorization", "connection"}
+    assert set(received) <= proxy_own | {"content-length"}
+    assert received["authorization"] != hostile["Authorization"]
+    assert DAVE not in str(received) and "dave" not in str(received)
+    assert not holds(response, "dave") and DAVE not in str(response.headers)
