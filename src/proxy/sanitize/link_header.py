@@ -20,6 +20,7 @@ from proxy.sanitize.account_ids import contains_identifier
 __all__ = ["PAGINATION_RELATIONS", "rewrite_link_header"]
 
 PAGINATION_RELATIONS = frozenset({"next", "prev", "previous", "first", "last"})
+MAX_HEADER_LENGTH = 16_384  # as `links.MAX_LINK_LENGTH`: a few pagination links fit well within
 
 _URL = re.compile(r"\s*<([^<>\s]*)>")
 _PARAMETER = re.compile(
@@ -35,7 +36,10 @@ class _Unsafe(Exception):
 
 
 def rewrite_link_header(value: str, rewrite_url: Callable[[str], str | None]) -> str | None:
-    """The header with pagination links rewritten and others left out; None if unsafe/empty."""
+    """The header with pagination links rewritten and others left out; None if unsafe/empty
+    (or too long: thousands of entries would make a header no platform returns)."""
+    if len(value) > MAX_HEADER_LENGTH:
+        return None
     try:
         return ", ".join(_rewritten_links(value, rewrite_url)) or None
     except _Unsafe:
