@@ -222,3 +222,28 @@ def test_caller_headers_reach_neither_confluence_nor_the_answer(site: Site) -> N
     assert received["authorization"] != hostile["Authorization"]
     assert DAVE not in str(received) and "dave" not in str(received)
     assert not holds(response, "dave") and DAVE not in str(response.headers)
+
+
+@pytest.mark.parametrize("status", [302, 400, 404, 429, 500])
+def test_an_upstream_error_quoting_the_decrypted_request_quotes_nothing(
+    site: Site, status: int
+) -> None:
+    """Confluence's 400 for a bad CQL quotes the query; a redirect names a URL; neither passes."""
+    simulator, _, _ = site
+
+    def quoting(request: SimRequest) -> SimResponse:
+        quoted = f"Could not parse cql : {unquote_plus(request.query)}"
+        return SimResponse.json(
+            status,
+            {"statusCode": status, "message": quoted},
+            {"Location": f"/wiki/people/dave?{request.query}", "Retry-After": "dave"},
+        )
+
+    route = simulator.routes.add("GET", r".*/rest/api/content/search", quoting, first=True)
+    try:
+        response = httpx.get(f"{base(site)}/rest/api/content/search?cql=creator%3D{DAVE}")
+    finally:
+        simulator.routes.remove(route)
+    assert (response.status_code, response.headers["x-psoxy-error"]) == (status, "API_ERROR")
+    assert not holds(response, "dave")
+    assert "location" not in response.headers and "retry-after" not in response.headers
