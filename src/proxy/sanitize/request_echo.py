@@ -68,7 +68,7 @@ class RequestEcho:
         self._segments = list(segments)  # (segment as forwarded, decoded; the caller's raw)
         self._checked = frozenset(p for p in self._decrypted if not self.caller_wrote(p))
         self._folded = {plaintext.casefold() for plaintext in self._checked}
-        self._needles = {_needle(plaintext) for plaintext in self._folded}
+        self._needles = {_needle(plaintext).encode("utf-8") for plaintext in self._folded}
         self._pattern = _occurrences(self._checked)
 
     @classmethod
@@ -151,20 +151,22 @@ class RequestEcho:
         """Whether the caller's request holds `text` in clear (ignoring case and encoding)."""
         return text.casefold() in self._caller_text
 
-    def leaks(self, text: str) -> bool:
-        """Whether a response text (a body, a header value) holds a decrypted value standing
-        alone (not inside a longer word), in any case, as it is, percent-encoded or JSON-escaped."""
+    def leaks(self, data: bytes | str) -> bool:
+        """Whether a response body or header value holds a decrypted value standing alone (not
+        inside a longer word), in any case, as it is, percent-encoded or JSON-escaped."""
         if self._pattern is None:
             return False
-        folded = text.casefold()
-        if not any(needle in folded for needle in self._needles):
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        lowered = raw.lower()  # ASCII only, which the needles are: fast on a large body
+        if not any(needle in lowered for needle in self._needles):
             return False
+        text = raw.decode("utf-8", "replace")
         return any(self._pattern.search(form) for form in _lenient_decodings(text))
 
 
 def _needle(plaintext: str) -> str:
-    """The longest alphanumeric run of a plaintext: no encoding changes it, so a text without it
-    cannot hold the plaintext (a cheap test before decoding a whole body)."""
+    """The longest ASCII alphanumeric run of a (lower-cased) plaintext: no encoding changes it,
+    so a text without it cannot hold the plaintext (a cheap test before decoding a body)."""
     runs = _ALPHANUMERIC_RUN.findall(plaintext)
     return max(runs, key=len) if runs else plaintext
 
