@@ -11,7 +11,7 @@ upper-case letters or digits that looks harmless, an account id), it must not be
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, quote_plus
+from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus
 
 import pytest
 from hypothesis import given, settings
@@ -90,8 +90,6 @@ def _altered(query: str) -> str:
 
 
 def _appears(plaintext: str, text: str) -> bool:
-    from urllib.parse import unquote_plus
-
     decoded = unquote_plus(unquote_plus(text))
     word = re.compile(rf"(?<![A-Za-z0-9_-]){re.escape(plaintext)}(?![A-Za-z0-9_-])", re.I)
     return bool(word.search(decoded))
@@ -113,7 +111,10 @@ def test_no_decrypted_value_comes_back_in_an_echoed_link(
     assert current_echo() is None
     if link is None:
         return
+    clear = unquote_plus(TOKEN.sub(" ", query)).casefold()
     for plaintext in plaintexts:
+        if plaintext.casefold() in clear:
+            continue  # the caller wrote it itself (`AND`, say): its echo tells nothing
         assert not _appears(plaintext, link), (plaintext, link)
     if not hostile:
         assert set(TOKEN.findall(query)) <= set(TOKEN.findall(link))
