@@ -21,6 +21,7 @@ __all__ = [
     "canonical_account_id",
     "contains_identifier",
     "decoded_forms",
+    "is_email_address",
     "personal_space_owner",
 ]
 
@@ -43,11 +44,12 @@ _ACCOUNT_ID_IN_TEXT = re.compile(
 _PERSONAL_KEY_IN_TEXT = re.compile(r"~[0-9A-Za-z_.@+-]")
 # Domain labels and the local part's last character may be non-ASCII (internationalized
 # addresses), and a local part may be quoted (`"al ice"@…`).
-_EMAIL_IN_TEXT = re.compile(
-    r'(?<=[0-9A-Za-z._%+"\u0080-\U0010ffff-])@'
+_EMAIL_DOMAIN = (
     r"(?:[0-9A-Za-z-]|[^\x00-\x7f])+(?:\.(?:[0-9A-Za-z-]|[^\x00-\x7f])+)*"
     r"\.(?:[A-Za-z]|[^\x00-\x7f]){2,}"
 )
+_EMAIL_IN_TEXT = re.compile(r'(?<=[0-9A-Za-z._%+"\u0080-\U0010ffff-])@' + _EMAIL_DOMAIN)
+_EMAIL_ADDRESS = re.compile(r'(?:"[^"\\]+"|[^\s@"<>()\[\],;:\\]+)@' + _EMAIL_DOMAIN)
 
 
 def decoded_forms(text: str) -> list[str]:
@@ -91,6 +93,12 @@ def personal_space_owner(key: str) -> str | None:
     if key.startswith("~") and len(key) > 1:
         return key[1:]
     return None
+
+
+def is_email_address(text: str) -> bool:
+    """Whether the whole `text` is shaped like an email address, internationalized ones too
+    (which `proxy.sanitize.emails` does not parse, as the reference does not)."""
+    return _EMAIL_ADDRESS.fullmatch(text) is not None
 
 
 def contains_identifier(text: str) -> bool:

@@ -25,6 +25,7 @@ from proxy.sanitize.account_ids import (
     canonical_account_id,
     contains_identifier,
     decoded_forms,
+    is_email_address,
     personal_space_owner,
 )
 from proxy.sanitize.cql import CqlError, Piece, ValueRewriter, rewrite_cql
@@ -319,7 +320,7 @@ class LinkRewriter:
         owner = personal_space_owner(value)
         if owner is not None:
             return [Piece("~"), Piece(self._pseudonymizer.tokenize_person(owner), literal=True)]
-        if echo is not None and echo.caller_wrote(value) and parse_mailbox(value) is not None:
+        if echo is not None and echo.caller_wrote(value) and _is_email(value):
             raise _Unsafe
         return [Piece(self._pseudonymizer.tokenize_person(value), literal=True)]
 
@@ -398,5 +399,9 @@ def _is_identifier(text: str) -> bool:
     return (
         canonical_account_id(text) is not None
         or personal_space_owner(text) is not None
-        or parse_mailbox(text) is not None
+        or _is_email(text)
     )
+
+
+def _is_email(text: str) -> bool:
+    return parse_mailbox(text) is not None or is_email_address(text)
