@@ -171,16 +171,22 @@ class LinkRewriter:
             return _encoded(self._token(text, echo), 1)
         raise _Unsafe
 
-    def _cached_cql(self, raw: str) -> str:
-        entry = self._cql_cache.get(raw)  # one lookup: safe while another thread clears
+    def _cached_cql(self, raw: str, key: str = "", compute: Callable[[], str] | None = None) -> str:
+        """The rewrite of a `cql` value, kept per `key` (default: the value, rewritten as usual).
+
+        Every page of a crawl echoes the same CQL: a rewrite that depends on nothing but its key
+        is made once per instance (None, unsafe, is kept as well).
+        """
+        key = key or raw
+        entry = self._cql_cache.get(key)  # one lookup: safe while another thread clears
         if entry is None:
             try:
-                entry = (self._cql(raw, self._cql_value),)
+                entry = (compute() if compute else self._cql(raw, self._cql_value),)
             except (_Unsafe, CqlError, UnicodeDecodeError):
                 entry = (None,)
             if len(self._cql_cache) >= _CQL_CACHE_SIZE:
                 self._cql_cache.clear()
-            self._cql_cache[raw] = entry
+            self._cql_cache[key] = entry
         if entry[0] is None:
             raise _Unsafe
         return entry[0]
@@ -234,9 +240,17 @@ class LinkRewriter:
             return name + equals + self._echoed(value, caller, _form_decoded, echo)
         if caller is None:  # the upstream's own query
             return name + equals + self._cql(value, self._upstream_cql_value(echo), echo)
+        # The caller's own CQL: its rewrite depends on nothing else (an email in it is the
+        # caller's by definition), so it is kept like any other (keys cannot be a raw value).
         if TOKEN_IN_TEXT.search(caller):
-            return name + equals + self._callers_cql(caller, echo)
-        return name + equals + self._cql(value, self._callers_cql_value(echo))
+            rewritten = self._cached_cql(
+                caller, "\x00t" + caller, lambda: self._callers_cql(caller, echo)
+            )
+        else:
+            rewritten = self._cached_cql(
+                value, "\x00c" + value, lambda: self._cql(value, self._callers_cql_value(echo))
+            )
+        return name + equals + rewritten
 
     def _echoed(
         self, raw: str, caller: str | None, decode: Callable[[str], str], echo: RequestEcho
