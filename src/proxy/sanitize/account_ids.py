@@ -14,6 +14,7 @@ twice (`%3A`, `%7E`, `%40`, `%253A`). A pseudonym joins across all forms only if
 
 from __future__ import annotations
 
+import base64
 import re
 from urllib.parse import unquote
 
@@ -32,6 +33,8 @@ _PREFIXED = re.compile(
 _COMPACT = re.compile(r"(\d{1,10})([0-9a-fA-F]{32})")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _MAX_DECODINGS = 2  # Confluence encodes at most twice (a CQL inside a `next` inside a link)
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_MIN_BASE64 = 16  # 12 bytes: shorter runs are words, not encoded data
 
 # Somewhere inside a text (already percent-decoded): an account id in any form, a personal
 # space key (`~` then a key character) or something shaped like an email address (matched from
@@ -112,7 +115,26 @@ def contains_identifier(text: str) -> bool:
         return True  # an escape we cannot read could hide anything
     if len(forms) > _MAX_DECODINGS and _ESCAPE.search(forms[-1]):
         return True
-    return any(_holds_identifier(form) for form in forms)
+    return any(_holds_identifier(form) for form in forms) or _in_base64(forms[-1])
+
+
+def _in_base64(text: str) -> bool:
+    """Whether a run of base64 in `text` (an opaque cursor, `_f_…_sa_<base64 of JSON>`) decodes
+    to UTF-8 text holding an identifier; runs are also split at `_` (standard base64 has none)."""
+    for run in _BASE64_RUN.findall(text):
+        for piece in {run, *run.split("_")}:
+            if len(piece) < _MIN_BASE64 or len(piece.rstrip("=")) % 4 == 1:
+                continue
+            try:
+                decoded = base64.b64decode(
+                    piece.rstrip("=") + "=" * (-len(piece.rstrip("=")) % 4),
+                    altchars=b"-_" if ("-" in piece or "_" in piece) else None,
+                ).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if _holds_identifier(decoded):
+                return True
+    return False
 
 
 def _holds_identifier(text: str) -> bool:

@@ -147,6 +147,8 @@ def encode_query_value(text: str, encoding: str) -> str:
             return quote_plus(confluence, safe="")
         case "triple":  # more than Confluence ever does: a misbehaving upstream's
             return quote_plus(quote_plus(confluence, safe=""), safe="")
+        case "base64":  # inside an opaque cursor, as Atlassian's carry their state
+            return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
@@ -159,8 +161,9 @@ CQL_ENCODINGS = (
     "tilde-raw",
     "double",
 )
-#: The encodings of the response's own hostile links: also more layers than Confluence uses.
-LINK_ENCODINGS = (*CQL_ENCODINGS, "triple")
+#: The encodings of the response's own hostile links: also more layers than Confluence uses,
+#: and base64 (an opaque cursor holding a person).
+LINK_ENCODINGS = (*CQL_ENCODINGS, "triple", "base64")
 
 
 def _lower_escapes(text: str) -> str:
