@@ -37,6 +37,13 @@ def base(site: Site) -> str:
     return f"{proxy.base_url}/ex/confluence/{credentials.cloud_id}/wiki"
 
 
+def echoed(site: Site, which: str, target: str) -> httpx.Response:
+    """GET `target` (under `/wiki`) through the proxy, the upstream echoing as `which` says."""
+    simulator, _, _ = site
+    with echoing(simulator.routes, which):
+        return httpx.get(base(site) + target)
+
+
 def holds(response: httpx.Response, plaintext: str) -> bool:
     """Whether the plaintext is anywhere in the response: body or header, in any encoding."""
     texts = [response.text, *(f"{k}: {v}" for k, v in response.headers.multi_items())]
@@ -98,12 +105,10 @@ def test_a_token_in_a_parameter_the_search_echoes_comes_back_as_that_token(site:
 def test_a_token_placed_anywhere_in_the_cql_does_not_come_back_decrypted(
     site: Site, cql: str, plaintext: str
 ) -> None:
-    simulator, _, _ = site
     query = cql.format(dave=DAVE, shouty=SHOUTY)
-    with echoing(simulator.routes, "search"):
-        response = httpx.get(
-            f"{base(site)}/rest/api/content/search?cql={quote(query, safe='~')}&limit=1"
-        )
+    response = echoed(
+        site, "search", f"/rest/api/content/search?cql={quote(query, safe='~')}&limit=1"
+    )
     assert response.status_code == 200, response.text
     assert not holds(response, plaintext)
     following = response.json()["_links"]["next"]
@@ -113,9 +118,7 @@ def test_a_token_placed_anywhere_in_the_cql_does_not_come_back_decrypted(
 def test_a_token_in_a_path_segment_echoed_by_a_v2_list_comes_back_as_that_token(
     site: Site,
 ) -> None:
-    simulator, _, _ = site
-    with echoing(simulator.routes, "versions"):
-        response = httpx.get(f"{base(site)}/api/v2/pages/{DAVE}/versions?limit=1")
+    response = echoed(site, "versions", f"/api/v2/pages/{DAVE}/versions?limit=1")
     assert response.status_code == 200, response.text
     assert not holds(response, "dave")
     expected = f"/wiki/api/v2/pages/{DAVE}/versions?limit=1&cursor=b2Zmc2V0OjE"
@@ -126,9 +129,7 @@ def test_a_token_in_a_path_segment_echoed_by_a_v2_list_comes_back_as_that_token(
 def test_an_upstream_echoing_a_decrypted_value_into_the_body_gets_no_answer_through(
     site: Site,
 ) -> None:
-    simulator, _, _ = site
-    with echoing(simulator.routes, "spaces"):
-        response = httpx.get(f"{base(site)}/api/v2/spaces?type={DAVE}")
+    response = echoed(site, "spaces", f"/api/v2/spaces?type={DAVE}")
     assert not holds(response, "dave")
     assert (response.status_code, response.headers["x-psoxy-error"]) == (
         500,
@@ -139,9 +140,7 @@ def test_an_upstream_echoing_a_decrypted_value_into_the_body_gets_no_answer_thro
 def test_an_upstream_echoing_a_decrypted_value_into_a_header_loses_that_header(
     site: Site,
 ) -> None:
-    simulator, _, _ = site
-    with echoing(simulator.routes, "etag"):
-        response = httpx.get(f"{base(site)}/api/v2/spaces?type={DAVE}")
+    response = echoed(site, "etag", f"/api/v2/spaces?type={DAVE}")
     assert response.status_code == 200, response.text
     assert "etag" not in response.headers
     assert not holds(response, "dave")

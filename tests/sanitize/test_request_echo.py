@@ -95,20 +95,28 @@ def _appears(plaintext: str, text: str) -> bool:
     return bool(word.search(decoded))
 
 
+def _next_link(query: str, *, hostile: bool = False) -> str | None:
+    """The `next` link of a search sent with `query`, as the caller gets it (None: none, or the
+    gateway refused a decrypted value)."""
+    forwarded = _forwarded(query)
+    if forwarded is None:
+        return None
+    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, query), forwarded=(PATH, forwarded))
+    with echo.active():
+        link = REWRITER.rewrite_url(
+            echoed_search_next(_altered(forwarded) if hostile else forwarded)
+        )
+    assert current_echo() is None
+    return link
+
+
 @settings(max_examples=300, deadline=None)
 @given(search=_search(), hostile=st.booleans())
 def test_no_decrypted_value_comes_back_in_an_echoed_link(
     search: tuple[str, list[str]], hostile: bool
 ) -> None:
     query, plaintexts = search
-    forwarded = _forwarded(query)
-    if forwarded is None:
-        return
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, query), forwarded=(PATH, forwarded))
-    echoed = echoed_search_next(_altered(forwarded) if hostile else forwarded)
-    with echo.active():
-        link = REWRITER.rewrite_url(echoed)
-    assert current_echo() is None
+    link = _next_link(query, hostile=hostile)
     if link is None:
         return
     clear = unquote_plus(TOKEN.sub(" ", query)).casefold()
@@ -127,13 +135,8 @@ def test_an_echo_of_what_was_forwarded_is_what_the_caller_sent(
 ) -> None:
     """Followed, the link sends Confluence what the first request sent it (the next page)."""
     query, _ = search
-    forwarded = _forwarded(query)
-    if forwarded is None:
-        return
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, query), forwarded=(PATH, forwarded))
-    with echo.active():
-        link = REWRITER.rewrite_url(echoed_search_next(forwarded))
-    if link is None:
+    link, forwarded = _next_link(query), _forwarded(query)
+    if link is None or forwarded is None:
         return
     following = _forwarded(link.partition("?")[2])
     assert following is not None
