@@ -193,12 +193,17 @@ def test_a_path_segment_echoed_as_forwarded_is_the_callers() -> None:
         assert REWRITER.rewrite_url("/wiki/api/v2/Dave-s/pages/1/versions") is None
 
 
-def test_an_email_the_caller_wrote_is_not_made_a_token() -> None:
-    caller = "cql=" + java_url_encode('title ~ "Bob@Company.org"')
+@pytest.mark.parametrize(
+    "cql",
+    ['title ~ "Bob@Company.org"', r'title ~ "b\ob@company.org"', "creator = bob@company.org"],
+)
+def test_an_email_the_caller_wrote_is_not_made_a_token(cql: str) -> None:
+    caller = "cql=" + java_url_encode(cql)
     echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, caller))
     with echo.active():
-        assert REWRITER.rewrite_url(f"/s?{caller}") is None
-        assert REWRITER.rewrite_url("/s?cql=title+%7E+%22bob%40company.org%22") is None
+        assert REWRITER.rewrite_url(f"/s?{caller}") is None  # echoed as forwarded
+        assert REWRITER.rewrite_url("/s?cql=title+%7E+%22bob%40company.org%22") is None  # altered
+        assert REWRITER.rewrite_url("/s?x=bob%40company.org") is None
     assert REWRITER.rewrite_url(f"/s?{caller}") is not None  # an upstream's own: joinable token
 
 

@@ -161,14 +161,20 @@ class LinkRewriter:
         return name + equals + self._component(value, _form_decoded)
 
     def _component(
-        self, raw: str, decode: Callable[[str], str], echo: RequestEcho | None = None
+        self,
+        raw: str,
+        decode: Callable[[str], str],
+        echo: RequestEcho | None = None,
+        *,
+        callers: bool = False,
     ) -> str:
-        """A path segment or parameter value: kept, a token if it is an identifier, or unsafe."""
+        """A path segment or parameter value: kept, a token if it is an identifier, or unsafe.
+        (`echo`, `callers`: see `_token`.)"""
         if not contains_identifier(raw):
             return raw
         text = decode(raw)
         if _is_identifier(text):
-            return _encoded(self._token(text, echo), 1)
+            return _encoded(self._token(text, echo, callers=callers), 1)
         raise _Unsafe
 
     def _cached_cql(self, raw: str, key: str = "", compute: Callable[[], str] | None = None) -> str:
@@ -267,7 +273,7 @@ class LinkRewriter:
                 return token
             if _holds_decrypted(raw, echo) and not _is_identifier(decode(raw)):
                 raise _Unsafe
-        return self._component(raw, decode, echo)
+        return self._component(raw, decode, echo, callers=caller is not None)
 
     def _callers_cql(self, raw: str, echo: RequestEcho) -> str:
         """The caller's CQL, with its tokens as they were; a clear value in it is rewritten as
@@ -298,16 +304,17 @@ class LinkRewriter:
 
     # -- values
     def _cql_value(
-        self, field: str, value: str, echo: RequestEcho | None = None
+        self, field: str, value: str, echo: RequestEcho | None = None, *, callers: bool = False
     ) -> list[Piece] | None:
-        """A token for every value that may name a person: fail closed, keep only the harmless."""
+        """A token for every value that may name a person: fail closed, keep only the harmless.
+        (`echo`, `callers`: see `_token`.)"""
         if field.lower() not in PERSON_FIELDS and _is_harmless(value):
             return None  # (a 24-digit number is an account id: `_is_harmless` says no)
-        return self._token(value, echo)
+        return self._token(value, echo, callers=callers)
 
     def _callers_cql_value(self, echo: RequestEcho) -> ValueRewriter:
         """Values the caller wrote in clear: as usual, but see `_token` for emails."""
-        return lambda field, value: self._cql_value(field, value, echo)
+        return lambda field, value: self._cql_value(field, value, echo, callers=True)
 
     def _upstream_cql_value(self, echo: RequestEcho) -> ValueRewriter:
         """Values of a query the upstream made: a decrypted one is the caller's token again,
@@ -323,18 +330,21 @@ class LinkRewriter:
 
         return rewrite
 
-    def _token(self, value: str, echo: RequestEcho | None = None) -> list[Piece]:
+    def _token(
+        self, value: str, echo: RequestEcho | None = None, *, callers: bool = False
+    ) -> list[Piece]:
         """A reversible token joining the person's `t~`; a personal key keeps its `~`.
 
-        Not for an email the caller itself sent: its `p~` would carry the hash of the email's
-        `t~`, so a caller could have guessed addresses hashed and find whose `t~` each is.
+        Not for an email the caller itself sent (`callers`: the value is part of what the
+        caller sent; else `echo` is asked): its `p~` would carry the hash of the email's `t~`,
+        so a caller could have guessed addresses hashed and find whose `t~` each is.
         """
         if not self._pseudonymizer.can_reverse:
             raise _Unsafe
         owner = personal_space_owner(value)
         if owner is not None:
             return [Piece("~"), Piece(self._pseudonymizer.tokenize_person(owner), literal=True)]
-        if echo is not None and echo.caller_wrote(value) and _is_email(value):
+        if (callers or (echo is not None and echo.caller_wrote(value))) and _is_email(value):
             raise _Unsafe
         return [Piece(self._pseudonymizer.tokenize_person(value), literal=True)]
 

@@ -63,7 +63,7 @@ class RequestEcho:
         segments: Sequence[tuple[str, str]],
     ) -> None:
         self._decrypted = dict(decrypted)  # plaintext -> the token the caller sent
-        self._caller_text = caller_text.casefold()
+        self._caller_text = caller_text.replace("\\", "").casefold()
         self._parameters = dict(parameters)  # (name, value) as forwarded, decoded -> caller's raw
         self._segments = list(segments)  # (segment as forwarded, decoded; the caller's raw)
         self._checked = frozenset(p for p in self._decrypted if not self.caller_wrote(p))
@@ -148,8 +148,9 @@ class RequestEcho:
         )
 
     def caller_wrote(self, text: str) -> bool:
-        """Whether the caller's request holds `text` in clear (ignoring case and encoding)."""
-        return text.casefold() in self._caller_text
+        """Whether the caller's request holds `text` in clear (ignoring case, encoding and
+        backslashes, which CQL strings use to escape any character)."""
+        return text.replace("\\", "").casefold() in self._caller_text
 
     def leaks(self, data: bytes | str) -> bool:
         """Whether a response body or header value holds a decrypted value standing alone (not
