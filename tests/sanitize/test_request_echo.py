@@ -195,7 +195,12 @@ def test_a_path_segment_echoed_as_forwarded_is_the_callers() -> None:
 
 @pytest.mark.parametrize(
     "cql",
-    ['title ~ "Bob@Company.org"', r'title ~ "b\ob@company.org"', "creator = bob@company.org"],
+    [
+        'title ~ "Bob@Company.org"',
+        r'title ~ "b\ob@company.org"',
+        "creator = bob@company.org",
+        'space = "~bob@company.org"',  # as a personal space key
+    ],
 )
 def test_an_email_the_caller_wrote_is_not_made_a_token(cql: str) -> None:
     caller = "cql=" + java_url_encode(cql)

@@ -342,11 +342,11 @@ class LinkRewriter:
         if not self._pseudonymizer.can_reverse:
             raise _Unsafe
         owner = personal_space_owner(value)
-        if owner is not None:
-            return [Piece("~"), Piece(self._pseudonymizer.tokenize_person(owner), literal=True)]
-        if (callers or (echo is not None and echo.caller_wrote(value))) and _is_email(value):
-            raise _Unsafe
-        return [Piece(self._pseudonymizer.tokenize_person(value), literal=True)]
+        person = value if owner is None else owner
+        if _is_email(person) and (callers or (echo is not None and echo.caller_wrote(person))):
+            raise _Unsafe  # (`~alice@…` too: its token would hash the email)
+        token = Piece(self._pseudonymizer.tokenize_person(person), literal=True)
+        return [token] if owner is None else [Piece("~"), token]
 
 
 def _check_visible(url: str) -> None:
