@@ -121,7 +121,7 @@ class LinkRewriter:
         """
         try:
             echo = current_echo()
-            if echo is None:
+            if echo is None or not echo.matters:
                 return self._rewrite(url)
             return self._rewrite_echo(url, echo)
         except (_Unsafe, CqlError, UnicodeDecodeError):

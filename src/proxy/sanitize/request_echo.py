@@ -132,6 +132,11 @@ class RequestEcho:
         """Whether the request held any token."""
         return bool(self._decrypted)
 
+    @property
+    def matters(self) -> bool:
+        """Whether links need this echo: the request held a token, or could hold an email."""
+        return bool(self._decrypted) or "@" in self._caller_text
+
     def token_of(self, text: str) -> str | None:
         """The caller's token if `text` is exactly a value decrypted from it (and not also written
         in clear by the caller)."""
