@@ -254,3 +254,18 @@ def test_leaks_ignores_a_value_the_caller_also_wrote_in_clear() -> None:
     echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, "q=dave"))
     assert not echo.leaks('{"type":"dave"}')
     assert echo.token_of("dave") is None
+
+
+@pytest.mark.parametrize("plaintext", ["dave", "eve"])
+def test_a_guess_sent_beside_a_token_is_told_apart_by_position_not_by_value(
+    plaintext: str,
+) -> None:
+    """Sent `expand=<token>&expand=dave`, Confluence receives two equal values when the token
+    is Dave's: matched by value, both would come back as the token, which would confirm the
+    guess. Matched by position, the answer looks the same whatever the token holds."""
+    token = PSEUDONYMIZER.tokenize_person(plaintext)
+    caller = f"expand={token}&expand=dave"
+    forwarded = f"expand={plaintext}&expand=dave"
+    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, forwarded))
+    with echo.active():
+        assert REWRITER.rewrite_url(f"/s?next=true&{forwarded}") == f"/s?next=true&{caller}"

@@ -233,15 +233,18 @@ class LinkRewriter:
             for segment, caller in zip(segments, callers, strict=True)
         )
         if question_mark:
-            query = "&".join(self._echoed_parameter(part, echo) for part in query.split("&"))
+            seen: dict[str, int] = {}
+            query = "&".join(self._echoed_parameter(part, seen, echo) for part in query.split("&"))
         return path + question_mark + query + hash_mark + fragment
 
-    def _echoed_parameter(self, part: str, echo: RequestEcho) -> str:
+    def _echoed_parameter(self, part: str, seen: dict[str, int], echo: RequestEcho) -> str:
+        """One `name=value`; `seen` counts the names so far (echoes are matched by position)."""
         name, equals, value = part.partition("=")
         decoded_name = _form_decoded(name)
         if contains_identifier(name) or _holds_decrypted(name, echo):
             raise _Unsafe
-        caller = echo.forwarded(decoded_name, _form_decoded(value)) if equals else None
+        occurrence = seen[decoded_name] = seen.get(decoded_name, -1) + 1
+        caller = echo.forwarded(decoded_name, occurrence, _form_decoded(value)) if equals else None
         if decoded_name.lower() != "cql":
             return name + equals + self._echoed(value, caller, _form_decoded, echo)
         if caller is None:  # the upstream's own query

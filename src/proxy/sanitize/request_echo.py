@@ -59,12 +59,12 @@ class RequestEcho:
         self,
         decrypted: Mapping[str, str],
         caller_text: str,
-        parameters: Mapping[tuple[str, str], str],
+        parameters: Mapping[tuple[str, int], tuple[str, str]],
         segments: Sequence[tuple[str, str]],
     ) -> None:
         self._decrypted = dict(decrypted)  # plaintext -> the token the caller sent
         self._caller_text = caller_text.replace("\\", "").casefold()
-        self._parameters = dict(parameters)  # (name, value) as forwarded, decoded -> caller's raw
+        self._parameters = dict(parameters)  # (name, occurrence) -> (value forwarded, caller's)
         self._segments = list(segments)  # (segment as forwarded, decoded; the caller's raw)
         self._checked = frozenset(p for p in self._decrypted if not self.caller_wrote(p))
         self._folded = {plaintext.casefold() for plaintext in self._checked}
@@ -110,9 +110,12 @@ class RequestEcho:
             _CURRENT.reset(reset)
 
     # -- what was forwarded
-    def forwarded(self, name: str, value: str) -> str | None:
-        """The caller's raw value of a parameter forwarded as `name=value` (both decoded)."""
-        return self._parameters.get((name, value))
+    def forwarded(self, name: str, occurrence: int, value: str) -> str | None:
+        """The caller's raw value of the `occurrence`-th (from 0) parameter `name`, if it was
+        forwarded as `value` (name and value decoded). By position, not by value: a guess sent
+        in clear beside a token is never taken for the token, whatever the token holds."""
+        forwarded = self._parameters.get((name, occurrence))
+        return forwarded[1] if forwarded is not None and forwarded[0] == value else None
 
     def forwarded_segments(self, echoed: Sequence[str]) -> list[str | None]:
         """For each (decoded) segment of an echoed path: the caller's raw segment where it is
@@ -209,22 +212,27 @@ def _decoded_or_raw(text: str) -> str:
         return text
 
 
-def _aligned_parameters(caller: str | None, forwarded: str | None) -> dict[tuple[str, str], str]:
-    """(name, value) as forwarded, decoded -> the caller's raw value. Reversing tokens never adds
-    a `&` (a decrypted value is percent-encoded in full), so the parts align one to one."""
+def _aligned_parameters(
+    caller: str | None, forwarded: str | None
+) -> dict[tuple[str, int], tuple[str, str]]:
+    """(name decoded, its occurrence) -> (value as forwarded, decoded; the caller's raw value).
+    Reversing tokens never adds a `&` (a decrypted value is percent-encoded in full), so the
+    parts align one to one."""
     if caller is None or forwarded is None:
         return {}
     callers, sent = caller.split("&"), forwarded.split("&")
     if len(callers) != len(sent):
         return {}
-    aligned: dict[tuple[str, str], str] = {}
+    aligned: dict[tuple[str, int], tuple[str, str]] = {}
+    seen: dict[str, int] = {}
     for mine, theirs in zip(callers, sent, strict=True):
         name, _, value = theirs.partition("=")
         try:
-            key = (unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict"))
+            name, value = unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict")
         except UnicodeDecodeError:
-            continue
-        aligned.setdefault(key, mine.partition("=")[2])
+            name, value = "\x00", ""  # matches no echo, but keeps the count
+        occurrence = seen[name] = seen.get(name, -1) + 1
+        aligned[(name, occurrence)] = (value, mine.partition("=")[2])
     return aligned
 
 
