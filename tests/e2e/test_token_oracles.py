@@ -11,7 +11,7 @@ link becomes `p~<token of the id>`.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote_plus
+from urllib.parse import parse_qsl, quote, unquote_plus
 
 import httpx
 import pytest
@@ -247,3 +247,33 @@ def test_an_upstream_error_quoting_the_decrypted_request_quotes_nothing(
     assert (response.status_code, response.headers["x-psoxy-error"]) == (status, "API_ERROR")
     assert not holds(response, "dave")
     assert "location" not in response.headers and "retry-after" not in response.headers
+
+
+def test_search_fields_that_quote_the_query_are_not_passed(site: Site) -> None:
+    """Confluence's search answers can quote the CQL (`cqlQuery`), highlight matches in titles
+    and excerpts: the schema drops the first two, titles are digested."""
+    simulator, _, _ = site
+
+    def quoting(request: SimRequest) -> SimResponse:
+        cql = dict(parse_qsl(request.query))["cql"]
+        hit = "@@@hl@@@dave@@@endhl@@@"
+        page = {"id": "300001", "type": "page", "title": f"Notes of {hit}", "excerpt": hit}
+        document = {"results": [page], "cqlQuery": cql, "searchDuration": 3, "_links": {}}
+        return SimResponse.json(200, document)
+
+    route = simulator.routes.add("GET", r".*/rest/api/content/search", quoting, first=True)
+    try:
+        response = httpx.get(f"{base(site)}/rest/api/content/search?cql=title~{DAVE}")
+    finally:
+        simulator.routes.remove(route)
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "results": [
+            {
+                "id": "300001",
+                "type": "page",
+                "title": '{"length":32,"word_count":3}',  # a digest: never the text
+            }
+        ],
+        "_links": {},
+    }
