@@ -277,3 +277,12 @@ def test_search_fields_that_quote_the_query_are_not_passed(site: Site) -> None:
         ],
         "_links": {},
     }
+
+
+def test_the_proxy_log_holds_no_decrypted_value(site: Site) -> None:
+    _, _, proxy = site
+    echoed(site, "search", f"/rest/api/content/search?cql=type+%3D+page+ORDER+BY+{DAVE}")
+    echoed(site, "spaces", f"/api/v2/spaces?type={DAVE}")  # refused: 500
+    log = proxy.log()
+    assert "content/search -> 200" in log and "SANITIZATION_FAILED" in log
+    assert not re.search(r"(?<![A-Za-z0-9_-])dave(?![A-Za-z0-9_-])", log, re.IGNORECASE)
