@@ -8,7 +8,9 @@ literal so that the gateway finds and decrypts them when the caller follows the 
 other part of the URL is kept byte for byte, unless it holds an identifier: a path segment or
 parameter value that *is* one becomes a token, one that merely *contains* one makes the link
 unsafe. An unsafe link (unparsable, malformed escapes, CQL outside the grammar, no encryption
-key) gives None: the value is dropped, never passed on raw::
+key) gives None: the value is dropped, never passed on raw. While the gateway sanitizes the
+answer to a request, what a link echoes of that request goes back as the caller sent it, and no
+value decrypted for it comes back (`proxy.sanitize.request_echo`)::
 
     rewriter = LinkRewriter(pseudonymizer)
     rewriter.rewrite_url("/rest/api/content/search?cql=creator%3D%22608a9b…%22&cursor=x")
@@ -21,16 +23,10 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote_plus, unquote, unquote_plus
 
-from proxy.sanitize.account_ids import (
-    canonical_account_id,
-    contains_identifier,
-    decoded_forms,
-    is_email_address,
-    personal_space_owner,
-)
+from proxy.sanitize.account_ids import contains_identifier, decoded_forms, personal_space_owner
 from proxy.sanitize.cql import CqlError, Piece, ValueRewriter, rewrite_cql
-from proxy.sanitize.emails import parse_mailbox
 from proxy.sanitize.link_header import rewrite_link_header
+from proxy.sanitize.link_values import PERSON_FIELDS, is_email, is_harmless, is_identifier
 from proxy.sanitize.pseudonyms import TOKEN_IN_TEXT, Pseudonymizer
 from proxy.sanitize.request_echo import RequestEcho, current_echo
 
@@ -42,57 +38,6 @@ _VISIBLE_ASCII = re.compile(r"[\x21-\x7e]*")
 _WELL_ESCAPED = re.compile(r"(?:[^%]|%[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _PLACEHOLDER = re.compile("\x00([0-9]+)\x00")  # a caller's token, hidden from the CQL parser
-
-# Fields whose values are people: always tokens, whatever they look like (but functions such
-# as `currentUser()` stay).
-PERSON_FIELDS = frozenset(
-    {
-        "creator",
-        "contributor",
-        "mention",
-        "watcher",
-        "favourite",
-        "favorite",
-        "user",
-        "user.accountid",
-        "user.fullname",
-        "user.userkey",
-    }
-)
-# Values that cannot name a person and stay readable in other fields: numbers (content ids),
-# dates and times, relative periods (`now("-4w")`), upper-case global space keys.
-_HARMLESS = re.compile(
-    r"""-?\d+(?:\.\d+)?
-      | \d{4}[-/]\d{1,2}[-/]\d{1,2}
-        (?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?
-      | [+-]?\d+[smhdwMy]
-      | [A-Z][A-Z0-9_]*""",
-    re.VERBOSE,
-)
-# Content types, statuses and space types: the vocabulary of `type`, `status`, `space.type`.
-_HARMLESS_WORDS = frozenset(
-    {
-        "page",
-        "blogpost",
-        "comment",
-        "attachment",
-        "space",
-        "user",
-        "folder",
-        "whiteboard",
-        "database",
-        "embed",
-        "current",
-        "archived",
-        "draft",
-        "trashed",
-        "historical",
-        "global",
-        "personal",
-        "collaboration",
-        "knowledge_base",
-    }
-)
 
 
 class _Unsafe(Exception):
@@ -173,7 +118,7 @@ class LinkRewriter:
         if not contains_identifier(raw):
             return raw
         text = decode(raw)
-        if _is_identifier(text):
+        if is_identifier(text):
             return _encoded(self._token(text, echo, callers=callers), 1)
         raise _Unsafe
 
@@ -274,7 +219,7 @@ class LinkRewriter:
             token = echo.token_of(decode(raw))
             if token is not None:
                 return token
-            if _holds_decrypted(raw, echo) and not _is_identifier(decode(raw)):
+            if _holds_decrypted(raw, echo) and not is_identifier(decode(raw)):
                 raise _Unsafe
         return self._component(raw, decode, echo, callers=caller is not None)
 
@@ -311,7 +256,7 @@ class LinkRewriter:
     ) -> list[Piece] | None:
         """A token for every value that may name a person: fail closed, keep only the harmless.
         (`echo`, `callers`: see `_token`.)"""
-        if field.lower() not in PERSON_FIELDS and _is_harmless(value):
+        if field.lower() not in PERSON_FIELDS and is_harmless(value):
             return None  # (a 24-digit number is an account id: `_is_harmless` says no)
         return self._token(value, echo, callers=callers)
 
@@ -346,7 +291,7 @@ class LinkRewriter:
             raise _Unsafe
         owner = personal_space_owner(value)
         person = value if owner is None else owner
-        if _is_email(person) and (callers or (echo is not None and echo.caller_wrote(person))):
+        if is_email(person) and (callers or (echo is not None and echo.caller_wrote(person))):
             raise _Unsafe  # (`~alice@…` too: its token would hash the email)
         token = Piece(self._pseudonymizer.tokenize_person(person), literal=True)
         return [token] if owner is None else [Piece("~"), token]
@@ -414,21 +359,3 @@ def _form_decoded(raw: str) -> str:
     if not _WELL_ESCAPED.fullmatch(raw):
         raise _Unsafe
     return unquote_plus(raw, errors="strict")
-
-
-def _is_harmless(value: str) -> bool:
-    if not value or value in _HARMLESS_WORDS:
-        return True
-    return _HARMLESS.fullmatch(value) is not None and not contains_identifier(value)
-
-
-def _is_identifier(text: str) -> bool:
-    return (
-        canonical_account_id(text) is not None
-        or personal_space_owner(text) is not None
-        or _is_email(text)
-    )
-
-
-def _is_email(text: str) -> bool:
-    return parse_mailbox(text) is not None or is_email_address(text)
