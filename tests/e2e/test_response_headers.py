@@ -137,3 +137,17 @@ def test_rate_limit_headers_reach_the_caller_on_a_429(
         **WELL_FORMED_RETURNED,
         "x-psoxy-error": "API_ERROR",
     }
+
+
+def test_a_link_header_keeps_its_urls_and_pagination_relations_only(site: Site) -> None:
+    """A person's name is no identifier the recognizer knows: only what pagination needs stays."""
+    link = (
+        '</wiki/api/v2/spaces?cursor=abc>; rel="next alice"; title="Alice Liddell\'s spaces";'
+        ' anchor="/wiki/people/alice", </wiki/api/v2/spaces?cursor=0>; rel=first;'
+        " title*=UTF-8''Alice%20Liddell"
+    )
+    status, headers = returned_headers(site, 200, {"Link": link})
+    assert status == 200
+    assert headers["link"] == (
+        '</wiki/api/v2/spaces?cursor=abc>; rel="next", </wiki/api/v2/spaces?cursor=0>; rel="first"'
+    )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import quote
+
 import pytest
 
 from proxy.sanitize.account_ids import (
@@ -83,6 +86,16 @@ def test_personal_space_keys_name_their_owner_as_written(key: str, owner: str | 
         "alice%2540acme.com",
         "(608a9b555426330072f9867d,5cb4ae0e4b97ab11a18e00c7)",
         "%C3%28",  # undecodable: fail closed
+        f"557058%25253A{UUID}",  # encoded three times: more than Confluence does, fail closed
+        "%2525257E608a9b555426330072f9867d",
+        "alice@b%C3%BCcher.de",  # internationalized domain names
+        "alice@xn--e1afmkfd.xn--p1ai",
+        "j%C3%B6rg@company.org",
+        "%22alice%22@company.org",  # a quoted local part
+        '"al ice"@company.org',
+        # in base64 inside an opaque cursor (Atlassian's carry their state in base64 JSON)
+        "_f_MTA%3D_sa_" + quote(base64.b64encode(f'["557058:{UUID}"]'.encode()).decode()),
+        base64.urlsafe_b64encode(b'{"after":"alice@company.org"}').decode().rstrip("="),
     ],
 )
 def test_identifiers_are_found_in_any_encoding(text: str) -> None:
@@ -96,6 +109,7 @@ def test_identifiers_are_found_in_any_encoding(text: str) -> None:
         "eyJpZCI6IjE5Njg4NiIsImNvbnRlbnRPcmRlciI6Ii1tb2RpZmllZC1kYXRlIn0",
         "body.atlas_doc_format%2Cancestors%2Cversion",
         "35e417ad-bcb1-45fe-9be0-959239a84327",
+        "7Z5-G-SoDUxVDxHtoJZFqVZ-ri3XiGo3ylaDNUVtY6QNBjT2R7GX1OQ0HdnGKNaWCqDeKeFDrVNcyCb2EvRs",
         "lastmodified%3E%3D2025-08-01",
         "x608a9b555426330072f9867dy",  # glued to letters: another word
         "",

@@ -7,7 +7,7 @@ import pytest
 
 from proxy.errors import InvalidPseudonymToken, MissingEncryptionKey
 from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import b64url_encode
+from proxy.sanitize.reversible import NOT_OURS, b64url_encode
 from proxy.secret_value import Secret
 
 PSEUDONYMS = Pseudonymizer(Secret("salt"), Secret("secret"))
@@ -42,19 +42,13 @@ def test_without_a_key_the_setting_to_add_is_named() -> None:
 @pytest.mark.parametrize(
     ("token", "message"),
     [
-        ("alice", "not a p~ token"),
-        (
-            "p~" + b64url_encode(bytes(40)),
-            "a p~ token could not be decrypted with this deployment's key",
-        ),
-        (
-            "p~" + b64url_encode(bytes(32)),
-            "a p~ token could not be decrypted with this deployment's key",
-        ),
+        ("alice", NOT_OURS),
+        ("p~" + b64url_encode(bytes(40)), NOT_OURS),
+        ("p~" + b64url_encode(bytes(32)), NOT_OURS),
     ],
     ids=["no-prefix", "ciphertext-not-whole-blocks", "no-ciphertext"],
 )
-def test_malformed_tokens_are_refused_with_their_reason(token: str, message: str) -> None:
+def test_malformed_tokens_are_refused_with_one_message(token: str, message: str) -> None:
     with pytest.raises(InvalidPseudonymToken) as error:
         PSEUDONYMS.decrypt(token)
     assert error.value.message == message

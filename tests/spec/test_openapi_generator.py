@@ -25,7 +25,7 @@ from support.openapi.checks import CASES, RULES, case_id
 from support.openapi.generator import EndpointCase, generate
 from support.openapi.headers import upstream_headers
 from support.openapi.people import FIXED_CAST
-from support.openapi.planter import CQL_ENCODINGS, Profile, encode_query_value
+from support.openapi.planter import CQL_ENCODINGS, LINK_ENCODINGS, Profile, encode_query_value
 from support.openapi.registry import PlantedRegistry, reversible_tokens
 from support.openapi.specs import FIXTURES, Operation, Spec
 
@@ -157,8 +157,8 @@ PLANTED_KINDS = {
     "CQL creator =", "CQL creator in", "CQL watcher = (unquoted)",
     "CQL contributor = (unquoted)", "CQL mention =", "CQL space =", "CQL space in",
     "CQL space.key = (unquoted)", "CQL text ~ email",
-    *(f"CQL encoding {encoding}" for encoding in CQL_ENCODINGS),
-    *(f"cursor echo ({encoding})" for encoding in CQL_ENCODINGS),
+    *(f"CQL encoding {encoding}" for encoding in LINK_ENCODINGS),
+    *(f"cursor echo ({encoding})" for encoding in LINK_ENCODINGS),
     "header Link", "header ETag", "header Retry-After", "header Expires", "header Last-Modified",
     "header Cache-Control", "header X-RateLimit-Limit", "header X-RateLimit-Remaining",
     "header X-RateLimit-Reset", "header X-RateLimit-NearLimit",

@@ -13,6 +13,9 @@ place, and raises `BlockedByRules` (403, nothing forwarded) when the value canno
   stay inside the value;
 - a header value: no control character (no header splitting).
 
+And a decrypted value must not come back: `without_decrypted_values` is the last look at a
+response (see `proxy.sanitize.request_echo` for the links, which keep working).
+
     reverse(path, escape=in_path_segment)
 """
 
@@ -21,9 +24,19 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from proxy.errors import BlockedByRules
+from proxy.errors import BlockedByRules, SanitizationError
+from proxy.gateway.models import Headers, HttpRequest, HttpResponse
+from proxy.gateway.outbound import OutboundRequest
+from proxy.sanitize.pseudonyms import Pseudonymizer
+from proxy.sanitize.request_echo import RequestEcho
 
-__all__ = ["in_header", "in_path_segment", "in_query"]
+__all__ = [
+    "in_header",
+    "in_path_segment",
+    "in_query",
+    "request_echo",
+    "without_decrypted_values",
+]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NOT_IN_A_SEGMENT = re.compile(r"[/\\?#%\x00-\x1f\x7f-\x9f]")
@@ -50,3 +63,36 @@ def in_header(value: str) -> str:
     if _CONTROL.search(value):
         raise BlockedByRules("a decrypted token is not a safe header value")
     return value
+
+
+def request_echo(
+    pseudonymizer: Pseudonymizer, request: HttpRequest, path: str, outbound: OutboundRequest
+) -> RequestEcho:
+    """What the caller sent (`path`: its path without the deployment's prefixes) and what was
+    forwarded for it, for the response's sanitizing (`RequestEcho.active`)."""
+    forwarded_names = {name.lower() for name, _ in outbound.headers}
+    return RequestEcho.of(
+        pseudonymizer,
+        caller=(path, request.raw_query),
+        forwarded=(outbound.raw_path, outbound.raw_query),
+        also_sent=[
+            *(value for name, value in request.headers if name.lower() in forwarded_names),
+            request.body.decode("utf-8", "replace"),
+        ],
+    )
+
+
+def without_decrypted_values(response: HttpResponse, echo: RequestEcho) -> HttpResponse:
+    """The response, unless an upstream echoed a value decrypted for this request into it.
+
+    A header holding one is dropped; a body holding one fails the request (a body cannot be cut
+    safely here). Values the caller also wrote in clear are not looked for (see `RequestEcho`).
+    """
+    if not echo.decrypted:
+        return response
+    if response.body and echo.leaks(response.body):
+        raise SanitizationError("the response holds a value decrypted from the request")
+    kept = [(name, value) for name, value in response.headers if not echo.leaks(value)]
+    if len(kept) == len(response.headers):
+        return response
+    return HttpResponse(response.status, Headers(kept), response.body)

@@ -2,9 +2,10 @@
 
 HTTPS → health check → IP allow-list → path normalization → URL safety → rules match (403) →
 body checks → decrypt `p~` tokens (as data, see `decrypted_values`) → URL safety again → source
-auth → upstream call (one retry after a 401) → sanitize (fail closed) → response. Every
-deliberate error is a `ProxyError`, converted to a response in exactly one place; anything else
-becomes a 500 with nothing from upstream in it.
+auth → upstream call (one retry after a 401) → sanitize (fail closed; what upstream echoes of
+the request goes back as the caller sent it, see `request_echo`) → no decrypted value out →
+response. Every deliberate error is a `ProxyError`, converted to a response in exactly one
+place; anything else becomes a 500 with nothing from upstream in it.
 
     gateway = Gateway(config, LazyRuntime(build_runtime))
     response = gateway.handle(request)
@@ -147,7 +148,12 @@ class Gateway:
             headers.append(("Content-Type", request.headers.get("content-type") or _JSON))
         outbound = OutboundRequest(request.method, target_path, target_query, headers, body)
         upstream = self._call(runtime, outbound)
-        return self._respond(runtime, endpoint, upstream)
+        echo = decrypted_values.request_echo(
+            runtime.sanitizer.pseudonymizer, request, path, outbound
+        )
+        with echo.active():  # what upstream echoes of the request comes back as the caller sent it
+            response = self._respond(runtime, endpoint, upstream)
+        return decrypted_values.without_decrypted_values(response, echo)
 
     def _forwarded_headers(
         self, runtime: Runtime, endpoint: Endpoint, request: HttpRequest

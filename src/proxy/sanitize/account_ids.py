@@ -14,6 +14,7 @@ twice (`%3A`, `%7E`, `%40`, `%253A`). A pseudonym joins across all forms only if
 
 from __future__ import annotations
 
+import base64
 import re
 from urllib.parse import unquote
 
@@ -21,6 +22,7 @@ __all__ = [
     "canonical_account_id",
     "contains_identifier",
     "decoded_forms",
+    "is_email_address",
     "personal_space_owner",
 ]
 
@@ -31,6 +33,8 @@ _PREFIXED = re.compile(
 _COMPACT = re.compile(r"(\d{1,10})([0-9a-fA-F]{32})")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _MAX_DECODINGS = 2  # Confluence encodes at most twice (a CQL inside a `next` inside a link)
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+_MIN_BASE64 = 16  # 12 bytes: shorter runs are words, not encoded data
 
 # Somewhere inside a text (already percent-decoded): an account id in any form, a personal
 # space key (`~` then a key character) or something shaped like an email address (matched from
@@ -41,9 +45,14 @@ _ACCOUNT_ID_IN_TEXT = re.compile(
     r"(?![0-9A-Za-z])"
 )
 _PERSONAL_KEY_IN_TEXT = re.compile(r"~[0-9A-Za-z_.@+-]")
-_EMAIL_IN_TEXT = re.compile(
-    r"(?<=[0-9A-Za-z._%+-])@[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*\.[A-Za-z]{2,}"
+# Domain labels and the local part's last character may be non-ASCII (internationalized
+# addresses), and a local part may be quoted (`"al ice"@…`).
+_EMAIL_DOMAIN = (
+    r"(?:[0-9A-Za-z-]|[^\x00-\x7f])+(?:\.(?:[0-9A-Za-z-]|[^\x00-\x7f])+)*"
+    r"\.(?:[A-Za-z]|[^\x00-\x7f]){2,}"
 )
+_EMAIL_IN_TEXT = re.compile(r'(?<=[0-9A-Za-z._%+"\u0080-\U0010ffff-])@' + _EMAIL_DOMAIN)
+_EMAIL_ADDRESS = re.compile(r'(?:"[^"\\]+"|[^\s@"<>()\[\],;:\\]+)@' + _EMAIL_DOMAIN)
 
 
 def decoded_forms(text: str) -> list[str]:
@@ -89,13 +98,43 @@ def personal_space_owner(key: str) -> str | None:
     return None
 
 
+def is_email_address(text: str) -> bool:
+    """Whether the whole `text` is shaped like an email address, internationalized ones too
+    (which `proxy.sanitize.emails` does not parse, as the reference does not)."""
+    return _EMAIL_ADDRESS.fullmatch(text) is not None
+
+
 def contains_identifier(text: str) -> bool:
-    """Whether `text`, or a percent-decoding of it, holds something that may name a person."""
+    """Whether `text`, or a percent-decoding of it, holds something that may name a person.
+
+    A text still encoded after two decodings (more than Confluence does) may hold one too.
+    """
     try:
         forms = decoded_forms(text)
     except UnicodeDecodeError:
         return True  # an escape we cannot read could hide anything
-    return any(_holds_identifier(form) for form in forms)
+    if len(forms) > _MAX_DECODINGS and _ESCAPE.search(forms[-1]):
+        return True
+    return any(_holds_identifier(form) for form in forms) or _in_base64(forms[-1])
+
+
+def _in_base64(text: str) -> bool:
+    """Whether a run of base64 in `text` (an opaque cursor, `_f_…_sa_<base64 of JSON>`) decodes
+    to UTF-8 text holding an identifier; runs are also split at `_` (standard base64 has none)."""
+    for run in _BASE64_RUN.findall(text):
+        for piece in {run, *run.split("_")}:
+            if len(piece) < _MIN_BASE64 or len(piece.rstrip("=")) % 4 == 1:
+                continue
+            try:
+                decoded = base64.b64decode(
+                    piece.rstrip("=") + "=" * (-len(piece.rstrip("=")) % 4),
+                    altchars=b"-_" if ("-" in piece or "_" in piece) else None,
+                ).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if _holds_identifier(decoded):
+                return True
+    return False
 
 
 def _holds_identifier(text: str) -> bool:

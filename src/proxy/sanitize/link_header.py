@@ -3,8 +3,9 @@
 Parsed strictly (`<url>; rel="next", <url2>; rel="base"`); each URL goes through the same
 rewriter as `_links.next`. Only pagination relations are kept: `rel="base"` names the site
 (`https://<company>.atlassian.net/wiki`), which the bundled rules redact from bodies as well.
-Anything malformed, or a URL or parameter the rewriter cannot make safe, drops the whole
-header (None)::
+A kept link is written `<url>; rel="next"`: its other parameters (`title`, `anchor`, other
+relations) are left out, as they could hold a name, which no recognizer knows. Anything
+malformed, or a URL the rewriter cannot make safe, drops the whole header (None)::
 
     rewrite_link_header('</wiki/api/v2/spaces?cursor=abc>; rel="next"', rewriter.rewrite_url)
 """
@@ -19,10 +20,11 @@ from proxy.sanitize.account_ids import contains_identifier
 __all__ = ["PAGINATION_RELATIONS", "rewrite_link_header"]
 
 PAGINATION_RELATIONS = frozenset({"next", "prev", "previous", "first", "last"})
+MAX_HEADER_LENGTH = 16_384  # as `links.MAX_LINK_LENGTH`: a few pagination links fit well within
 
 _URL = re.compile(r"\s*<([^<>\s]*)>")
 _PARAMETER = re.compile(
-    r"""\s*;\s*(?P<name>[A-Za-z0-9!#$&+.^_`|~-]+)
+    r"""\s*;\s*(?P<name>[A-Za-z0-9!#$%&'*+.^_`|~-]+)
         (?:\s*=\s*(?P<value>"(?:[^"\\]|\\.)*"|[A-Za-z0-9!#$%&'*+.^_`|~:/-]+))?""",
     re.VERBOSE,
 )
@@ -34,7 +36,10 @@ class _Unsafe(Exception):
 
 
 def rewrite_link_header(value: str, rewrite_url: Callable[[str], str | None]) -> str | None:
-    """The header with pagination links rewritten and others left out; None if unsafe/empty."""
+    """The header with pagination links rewritten and others left out; None if unsafe/empty
+    (or too long: thousands of entries would make a header no platform returns)."""
+    if len(value) > MAX_HEADER_LENGTH:
+        return None
     try:
         return ", ".join(_rewritten_links(value, rewrite_url)) or None
     except _Unsafe:
@@ -69,21 +74,19 @@ def _pagination_link(
     parameters: list[tuple[str, str | None]],
     rewrite_url: Callable[[str], str | None],
 ) -> str | None:
-    """`<url>; params` rewritten, or None to leave it out (`_Unsafe` if it cannot be kept)."""
-    relations = {
+    """`<url>; rel="…"` rewritten, or None to leave it out (`_Unsafe` if it cannot be kept)."""
+    relations = [
         relation.lower()
         for name, raw in parameters
         if name == "rel" and raw is not None
         for relation in raw.strip('"').split()
-    }
-    if not relations & PAGINATION_RELATIONS:
+    ]
+    kept = [relation for relation in dict.fromkeys(relations) if relation in PAGINATION_RELATIONS]
+    if not kept:
         return None
+    if any(raw is not None and contains_identifier(raw) for _, raw in parameters):
+        raise _Unsafe  # an upstream that puts ids there is not to be trusted with the rest
     rewritten = rewrite_url(url)
     if rewritten is None:
         raise _Unsafe
-    text = f"<{rewritten}>"
-    for name, raw in parameters:
-        if raw is not None and contains_identifier(raw):
-            raise _Unsafe
-        text += f"; {name}" if raw is None else f"; {name}={raw}"
-    return text
+    return f'<{rewritten}>; rel="{" ".join(kept)}"'

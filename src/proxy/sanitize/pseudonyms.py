@@ -29,10 +29,17 @@ from proxy.sanitize.emails import (
 )
 from proxy.sanitize.ip_addresses import IpPseudonymizer, canonical_ip
 from proxy.sanitize.pseudonyms_text import is_blank, java_json_string, java_number_text
-from proxy.sanitize.reversible import HASH_LENGTH, TokenCrypto, b64url_decode, b64url_encode
+from proxy.sanitize.reversible import (
+    HASH_LENGTH,
+    NOT_OURS,
+    TokenCrypto,
+    b64url_decode,
+    b64url_encode,
+)
 from proxy.secret_value import Secret
 
 __all__ = [
+    "TOKEN_IN_TEXT",
     "EmailCanonicalization",
     "EmailDomainHandling",
     "IpPseudonymizer",
@@ -51,7 +58,7 @@ DOMAIN_ENCRYPTED_PREFIX = "e~"
 # A reversible token in a URL or header, with the `@domain` the pseudonym may carry (a plain
 # domain, or a hashed/encrypted one; the reference's pattern knew only plain domains and left
 # `~…` of an `e~`/`h~` domain behind). The decrypted value already contains the domain.
-_TOKEN_IN_TEXT = re.compile(r"p~[A-Za-z0-9_-]{43,}(?:@(?:[eh]~[A-Za-z0-9_-]+|[A-Za-z0-9.-]+))?")
+TOKEN_IN_TEXT = re.compile(r"p~[A-Za-z0-9_-]{43,}(?:@(?:[eh]~[A-Za-z0-9_-]+|[A-Za-z0-9.-]+))?")
 _DOMAIN_CACHE_SIZE = 1024
 
 
@@ -186,20 +193,30 @@ class Pseudonymizer:
 
         Stricter than the reference: the hash part must match the decrypted value, so a token
         tampered with (or made under another salt) is refused rather than decrypted to garbage.
+        Every refusal is the same error, and the hash is checked even when the token did not
+        decrypt (on a stand-in of the same length): telling a bad padding from a wrong hash
+        would be a padding oracle, each plaintext byte found in at most 256 tries by flipping
+        bits of the cipher block before it (the first block's IV is the token's first bytes).
         """
         body = token.partition("@")[0]
         if not body.startswith(REVERSIBLE_PREFIX):
-            raise InvalidPseudonymToken("not a p~ token")
+            raise InvalidPseudonymToken(NOT_OURS)
         try:
             sealed = b64url_decode(body[len(REVERSIBLE_PREFIX) :])
         except ValueError as exc:
-            raise InvalidPseudonymToken("a p~ token is not valid base64url") from exc
-        original = self._crypto.open(sealed)
-        if not any(
+            raise InvalidPseudonymToken(NOT_OURS) from exc
+        original: str | None
+        try:
+            original = self._crypto.open(sealed)
+        except InvalidPseudonymToken:
+            original = None
+        candidate = original if original is not None else _stand_in(len(sealed))
+        matches = [
             hmac.compare_digest(self._crypto.hash(form), sealed[:HASH_LENGTH])
-            for form in _hashed_forms(original)
-        ):
-            raise InvalidPseudonymToken("a p~ token does not match its hash")
+            for form in _hashed_forms(candidate)
+        ]
+        if original is None or not any(matches):
+            raise InvalidPseudonymToken(NOT_OURS)
         return original
 
     def reverse_tokens(self, text: str, *, escape: Callable[[str], str] | None = None) -> str:
@@ -212,7 +229,7 @@ class Pseudonymizer:
             value = self.decrypt(match.group())
             return escape(value) if escape else value
 
-        return _TOKEN_IN_TEXT.sub(original, text)
+        return TOKEN_IN_TEXT.sub(original, text)
 
     def pseudonymize_email_header(self, value: str, *, json_encoding: bool) -> str | None:
         """An address-list header: `t~…@domain` joined by `,`, or a JSON array of identities.
@@ -275,6 +292,11 @@ def _hashed_forms(original: str) -> list[str]:
     if mailbox is not None:
         forms += [canonical_email(mailbox, option) for option in EmailCanonicalization]
     return forms
+
+
+def _stand_in(sealed_length: int) -> str:
+    """What a token that did not decrypt is hashed as: as long as its plaintext could be."""
+    return "0" * max(sealed_length - HASH_LENGTH - 1, 0)
 
 
 def _at(domain: str | None) -> str:

@@ -26,14 +26,23 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from proxy.errors import InvalidPseudonymToken, MissingEncryptionKey
 from proxy.secret_value import Secret
 
-__all__ = ["HASH_LENGTH", "PBKDF2_ITERATIONS", "TokenCrypto", "b64url_decode", "b64url_encode"]
+__all__ = [
+    "HASH_LENGTH",
+    "NOT_OURS",
+    "PBKDF2_ITERATIONS",
+    "TokenCrypto",
+    "b64url_decode",
+    "b64url_encode",
+]
 
 HASH_LENGTH = 32
 PBKDF2_ITERATIONS = 65_536
 _IV_LENGTH = 16
 _BLOCK_BITS = 128
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
-_UNDECRYPTABLE = "a p~ token could not be decrypted with this deployment's key"
+# One message for every token this deployment refuses, whatever the reason (see `Pseudonymizer.
+# decrypt`): a caller must not learn whether a tampered token had a valid padding.
+NOT_OURS = "a p~ token is not one this deployment made"
 
 
 def b64url_encode(data: bytes) -> str:
@@ -96,14 +105,14 @@ class TokenCrypto:
         """The original value of a sealed token; InvalidPseudonymToken if it does not decrypt."""
         cipher_text = token[HASH_LENGTH:]
         if not cipher_text or len(cipher_text) % _IV_LENGTH:
-            raise InvalidPseudonymToken(_UNDECRYPTABLE)
+            raise InvalidPseudonymToken(NOT_OURS)
         decryptor = Cipher(algorithms.AES(self._key()), modes.CBC(token[:_IV_LENGTH])).decryptor()
         unpadder = padding.PKCS7(_BLOCK_BITS).unpadder()
         try:
             plain = decryptor.update(cipher_text) + decryptor.finalize()
             return (unpadder.update(plain) + unpadder.finalize()).decode("utf-8")
         except ValueError as exc:  # bad padding, or not UTF-8 (UnicodeDecodeError)
-            raise InvalidPseudonymToken(_UNDECRYPTABLE) from exc
+            raise InvalidPseudonymToken(NOT_OURS) from exc
 
     def _key(self) -> bytes:
         """The AES key, derived on first use and kept for the life of the instance."""

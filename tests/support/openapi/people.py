@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 ACCOUNT_PREFIXES = ("557058", "712020")
-EMAIL_DOMAINS = ("example.com", "corp.example.org", "acme.co")
+EMAIL_DOMAINS = ("example.com", "corp.example.org", "acme.co", "bücher.example")
 #: How an email may be written where a person's address appears.
 EMAIL_SYNTAXES = ("plain", "mixed-case", "plus-tag", "quoted", "name-addr", "mailto")
 _CONSONANTS = "bcdfghjklmnpqrstvwxz"  # no benign word of the generator is made of these only

@@ -30,6 +30,7 @@ __all__ = [
     "BENIGN_KEYS",
     "CQL_CLAUSES",
     "CQL_ENCODINGS",
+    "LINK_ENCODINGS",
     "PERSON_ID_KEYS",
     "Planter",
     "Profile",
@@ -123,7 +124,7 @@ class Profile:
 
     compact_keys: bool = True
     hostile_links: bool = False
-    link_encodings: tuple[str, ...] = ()  # those of hostile links; () = every CQL_ENCODINGS
+    link_encodings: tuple[str, ...] = ()  # those of hostile links; () = every LINK_ENCODINGS
 
 
 def encode_query_value(text: str, encoding: str) -> str:
@@ -144,6 +145,10 @@ def encode_query_value(text: str, encoding: str) -> str:
             return quote_plus(text, safe="~")
         case "double":
             return quote_plus(confluence, safe="")
+        case "triple":  # more than Confluence ever does: a misbehaving upstream's
+            return quote_plus(quote_plus(confluence, safe=""), safe="")
+        case "base64":  # inside an opaque cursor, as Atlassian's carry their state
+            return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
     raise ValueError(f"unknown encoding {encoding!r}")
 
 
@@ -156,6 +161,9 @@ CQL_ENCODINGS = (
     "tilde-raw",
     "double",
 )
+#: The encodings of the response's own hostile links: also more layers than Confluence uses,
+#: and base64 (an opaque cursor holding a person).
+LINK_ENCODINGS = (*CQL_ENCODINGS, "triple", "base64")
 
 
 def _lower_escapes(text: str) -> str:
@@ -396,7 +404,7 @@ class Planter:
         return base_path + "?" + "&".join(f"{name}={value}" for name, value in query)
 
     def _hostile_query(self, query: list[tuple[str, str]], where: str) -> list[tuple[str, str]]:
-        encoding = self.rng.choice(self.profile.link_encodings or CQL_ENCODINGS)
+        encoding = self.rng.choice(self.profile.link_encodings or LINK_ENCODINGS)
         names = [name for name, _ in query]
         a, b = self.someone(), self.someone()
         if "cursor" in names and "cql" not in names:  # v2: an id sent back as the cursor

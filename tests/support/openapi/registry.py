@@ -3,7 +3,8 @@
 Every identifying text of every person of the cast is searched, whether or not it was planted
 in this response (they are random and unique, so any appearance is a leak), in each encoding a
 URL, a JSON string, an HTML attribute or base64 may give it: raw, percent-encoded (upper- or
-lower-case hex, any reserved characters kept), `+` for spaces, double-encoded, JSON-escaped,
+lower-case hex, any reserved characters kept), `+` for spaces, double- and triple-encoded,
+JSON-escaped,
 HTML-escaped (compared case-insensitively), and base64 / base64url at every byte alignment
 (compared exactly).
 
@@ -46,7 +47,8 @@ def encoded_forms(value: str) -> set[str]:
     forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
     for safe in ("", ":", "@", "~", ":@~+"):
         once = quote(value, safe=safe)
-        forms |= {once, quote(once, safe=""), quote_plus(value, safe=safe)}
+        twice = quote(once, safe="")
+        forms |= {once, twice, quote(twice, safe=""), quote_plus(value, safe=safe)}
     return {form.lower() for form in forms if form}
 
 
