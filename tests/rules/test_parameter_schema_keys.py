@@ -1,7 +1,7 @@
-"""Parameter schemas accept the reference's `or` key (and `anyOf`), never both at once.
+"""Parameter schemas accept both spellings the reference used, `or` and `anyOf`, never both.
 
-The reference's `ParameterSchema` maps its alternatives with Jackson `@JsonProperty("or")`; its
-Google Meet rules use `or:` under `pathParameterSchemas`, its OneDrive rules `anyOf:`.
+The reference's `ParameterSchema` was serialized as `or` in some versions (its Google Meet rules)
+and `anyOf` in others (its OneDrive rules); rules files of either version must load.
 """
 
 from __future__ import annotations

@@ -179,7 +179,7 @@ PSEUDONYM = "p~" + "Ab0_-" * 9  # 45 characters of the URL-safe alphabet
 def test_the_reference_or_parameter_schema_admits_any_alternative(
     name: str, allowed: list[str], refused: list[str]
 ) -> None:
-    """Google Meet's `userKey` uses the reference's `or` key (its Jackson name for `anyOf`)."""
+    """Google Meet's `userKey` spells its alternatives `or`, as some reference versions did."""
     sanitizer = _sanitizer(name)
     for user_key in allowed:
         assert sanitizer.match("GET", MEET.format(user_key), "maxResults=10") is not None, user_key

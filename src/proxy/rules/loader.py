@@ -206,8 +206,8 @@ def _parameter_schemas(value: Any, where: str) -> Mapping[str, ParameterSchema]:
 
 def _parameter_schema(value: Any, where: str) -> ParameterSchema:
     fields = _Fields(value, where)
-    # `or` is the reference's key (Jackson `@JsonProperty("or")` on ParameterSchema.ors; its
-    # Google Meet rules use it); `anyOf` is accepted too, as before. Both at once is ambiguous.
+    # The reference spelled the alternatives `or` in some versions (its Google Meet rules) and
+    # `anyOf` in others (its OneDrive rules); both load. Both at once is ambiguous.
     ors, any_of = fields.get("or", _items, None), fields.get("anyOf", _items, None)
     if ors is not None and any_of is not None:
         raise RulesError(f"{where}: give either 'or' or 'anyOf', not both")
