@@ -206,14 +206,19 @@ def _parameter_schemas(value: Any, where: str) -> Mapping[str, ParameterSchema]:
 
 def _parameter_schema(value: Any, where: str) -> ParameterSchema:
     fields = _Fields(value, where)
-    any_of = fields.get("anyOf", _items, None)
+    # The reference spelled the alternatives `or` in some versions (its Google Meet rules) and
+    # `anyOf` in others (its OneDrive rules); both load. Both at once is ambiguous.
+    ors, any_of = fields.get("or", _items, None), fields.get("anyOf", _items, None)
+    if ors is not None and any_of is not None:
+        raise RulesError(f"{where}: give either 'or' or 'anyOf', not both")
+    key, any_of = ("or", ors) if ors is not None else ("anyOf", any_of)
     schema = ParameterSchema(
         type=fields.get("type", _str, None),
         format=fields.get("format", _str, None),
         pattern=fields.get("pattern", _str, None),
         enum=fields.get("enum", _str_list, None),
         any_of=(
-            tuple(_parameter_schema(item, f"{where}.anyOf[{i}]") for i, item in any_of)
+            tuple(_parameter_schema(item, f"{where}.{key}[{i}]") for i, item in any_of)
             if any_of is not None
             else None
         ),

@@ -30,7 +30,7 @@ class ParameterSchema:
     format: str | None = None
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
-    any_of: tuple[ParameterSchema, ...] | None = None  # YAML `anyOf`
+    any_of: tuple[ParameterSchema, ...] | None = None  # YAML `or` or `anyOf` (reference: both)
     required: bool = False  # query parameters only
 
 
