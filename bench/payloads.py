@@ -16,9 +16,9 @@ from typing import Any
 
 import orjson
 
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.model import Endpoint
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.rules._model import Endpoint
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,10 +13,10 @@ import orjson
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
+from proxy.gateway._pipeline import Gateway, GatewayConfig
+from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._upstream import Upstream, UpstreamTarget
+from proxy.http._models import HttpRequest
 from proxy.simulator import AtlassianSimulator, SimResponse
 from proxy.simulator.routes import SimRequest
 from support.auth_rig import FlakyStore

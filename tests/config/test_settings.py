@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config.settings import (
+from proxy.config._settings import (
     EmailCanonicalization,
     EmailDomainHandling,
     Platform,

@@ -9,12 +9,12 @@ import orjson
 import pytest
 
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
-from proxy.gateway.models import Headers, HttpRequest
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.gateway._pipeline import Gateway, GatewayConfig
+from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._upstream import Upstream, UpstreamTarget
+from proxy.http._models import Headers, HttpRequest
+from proxy.rules._loader import load_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import example_response
 from support.gateway_rig import FACTS, KEY, SALT, ScriptedAuth, build_gateway, sanitizer

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from platforms.aws_rig import load_event
 
-from proxy.auth.token_lifecycle import DAY, format_instant
+from proxy.auth._token_lifecycle import DAY, format_instant
 from proxy.cli.serve_command import DEMO_PREFIX, demo_environment, write_demo_secrets
 from proxy.platforms.aws_lambda import LambdaHandler, gateway_from_environment, make_handler
 from proxy.simulator.app import AtlassianSimulator

@@ -13,11 +13,11 @@ import orjson
 import pytest
 
 from proxy.cli.main import main
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.lint import NON_IDENTIFYING, PERSON_FIELDS, lint_rules
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.rules._loader import load_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from proxy.tooling.rules_lint import NON_IDENTIFYING, PERSON_FIELDS, lint_rules
 from support.openapi.specs import spec_v1, spec_v2
 from support.reference_rules import REFERENCE_CONFLUENCE_RULES
 

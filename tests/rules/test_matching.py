@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import RulesError
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.loader import load_rules
-from proxy.rules.matching import EndpointMatcher, template_to_regex
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.rules._loader import load_rules
+from proxy.rules._matching import EndpointMatcher, template_to_regex
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from support.reference_rules import REFERENCE_CONFLUENCE_RULES
 

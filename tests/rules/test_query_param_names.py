@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.rules.loader import load_rules
-from proxy.rules.matching import EndpointMatcher
+from proxy.rules._loader import load_rules
+from proxy.rules._matching import EndpointMatcher
 from support.reference_rules import FIXTURES
 
 COPILOT = FIXTURES / "reference-rules" / "all" / "github" / "copilot" / "github-copilot.yaml"

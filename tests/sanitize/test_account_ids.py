@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.sanitize.account_ids import (
+from proxy.sanitize.pseudonyms._account_ids import (
     canonical_account_id,
     contains_identifier,
     decoded_forms,

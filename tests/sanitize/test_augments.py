@@ -6,8 +6,8 @@ from typing import Any
 
 import orjson
 
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._loader import load_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 RULES = """

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from proxy.cli.sanitize_command import EXAMPLE_SITE, regenerate_examples, split_url
 from proxy.errors import MissingEncryptionKey
-from proxy.rules.bundled import bundled_rules_text, resolve_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import bundled_rules_text, resolve_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
 

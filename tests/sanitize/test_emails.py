@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proxy.errors import ConfigurationError
-from proxy.sanitize import emails_grammar as g
-from proxy.sanitize.emails import (
+from proxy.sanitize.pseudonyms import _email_grammar as g
+from proxy.sanitize.pseudonyms._emails import (
     EmailCanonicalization,
     Mailbox,
     canonical_email,

@@ -10,9 +10,9 @@ import orjson
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.gc_pause import GcPause
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.sanitize._gc_pause import GcPause
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 SEARCH = "/ex/confluence/adcae078-765b-45bf-a38b-7cda232b9a94/wiki/rest/api/content/search"

@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize.pseudonyms._reversible import HASH_LENGTH, b64url_decode
 from proxy.secret_value import Secret
 
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))

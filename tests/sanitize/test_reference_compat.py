@@ -15,9 +15,9 @@ import orjson
 import pytest
 
 from proxy.cli.sanitize_command import EXAMPLE_SITE, split_url
-from proxy.rules.loader import load_rules
-from proxy.sanitize.json_codec import loads_values, pretty
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._loader import load_rules
+from proxy.sanitize._json_codec import loads_values, pretty
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
 from support.reference_rules import FIXTURES, REFERENCE_CONFLUENCE_RULES

@@ -18,13 +18,13 @@ import orjson
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
-from proxy.rules.loader import load_rules
-from proxy.sanitize.json_codec import loads_values, pretty
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.gateway._pipeline import Gateway, GatewayConfig
+from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._upstream import Upstream, UpstreamTarget
+from proxy.http._models import HttpRequest
+from proxy.rules._loader import load_rules
+from proxy.sanitize._json_codec import loads_values, pretty
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from support.gateway_rig import FACTS, ScriptedAuth
 from support.reference_rules import FIXTURES

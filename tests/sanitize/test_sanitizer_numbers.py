@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._loader import load_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 HUGE = b"123456789012345678901234567890"

@@ -8,8 +8,8 @@ import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError, SanitizationError
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._loader import load_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from proxy.auth.base import UpstreamCredentials
-from proxy.gateway.health import HealthFacts
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.auth._base import UpstreamCredentials
+from proxy.gateway._health import HealthFacts
+from proxy.gateway._pipeline import Gateway, GatewayConfig
+from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._upstream import Upstream, UpstreamTarget
+from proxy.rules._bundled import resolve_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 SALT = Secret("salt")

@@ -3,9 +3,9 @@
 auth = build_source_auth(settings, store, http_client)
 """
 
-from proxy.auth.base import SourceAuth, UpstreamCredentials
-from proxy.auth.factory import build_source_auth
-from proxy.auth.oauth import RefreshTiming, RefreshTokenSourceAuth
+from proxy.auth._base import SourceAuth, UpstreamCredentials
+from proxy.auth._factory import build_source_auth
+from proxy.auth._oauth import RefreshTiming, RefreshTokenSourceAuth
 
 __all__ = [
     "RefreshTiming",

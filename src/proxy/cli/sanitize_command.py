@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 
 from proxy.cli.errors import describe_os_error
 from proxy.errors import BlockedByRules, ProxyError
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.lint import lint_rules
-from proxy.sanitize.json_codec import loads_values, pretty
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.sanitize._json_codec import loads_values, pretty
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
+from proxy.tooling.rules_lint import lint_rules
 
 __all__ = [
     "EXAMPLE_KEY",

@@ -4,9 +4,9 @@ settings = Settings.from_env(os.environ)
 store = build_secret_store(settings)
 """
 
-from proxy.config.config_values import ConfigValues
-from proxy.config.naming import SecretNaming
-from proxy.config.settings import (
+from proxy.config._config_values import ConfigValues
+from proxy.config._naming import SecretNaming
+from proxy.config._settings import (
     EmailCanonicalization,
     EmailDomainHandling,
     Platform,

@@ -34,16 +34,16 @@ from typing import Any, Protocol
 
 from proxy.deadline import PLATFORM_MARGIN_SECONDS, UNBOUNDED, Deadline, deadline_scope
 from proxy.errors import ProxyError
-from proxy.gateway import compression
-from proxy.gateway.models import Headers, HttpRequest, HttpResponse
-from proxy.gateway.response_size import LAMBDA_RESPONSE_LIMIT, response_too_large
-from proxy.gateway.responses import error_response
+from proxy.http import _compression as compression
+from proxy.http._models import Headers, HttpRequest, HttpResponse
+from proxy.http._response_size import LAMBDA_RESPONSE_LIMIT, response_too_large
+from proxy.http._responses import error_response
 from proxy.lazy import Lazy
 from proxy.log_events import error_event
 from proxy.log_events import event as log_event
-from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
-from proxy.platforms.log_context import request_log_context
-from proxy.platforms.startup_gc import FirstInvocationGc
+from proxy.platforms._aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
+from proxy.platforms._log_context import request_log_context
+from proxy.platforms._startup_gc import FirstInvocationGc
 from proxy.safe_logging import log_unexpected
 
 __all__ = [
@@ -196,9 +196,9 @@ def _request_ids(context: Any) -> dict[str, object]:
 
 def gateway_from_environment(environ: Mapping[str, str]) -> RequestHandler:
     """Settings from the environment, logging, and the gateway: the heavy imports live here."""
-    from proxy.config.settings import Settings
+    from proxy.config._settings import Settings
+    from proxy.platforms._logs import configure_logging
     from proxy.platforms.composition import build_gateway
-    from proxy.platforms.logs import configure_logging
 
     settings = Settings.from_env(environ)
     configure_logging(

@@ -15,22 +15,22 @@ import ssl
 import httpx
 
 from proxy import VERSION, __version__
-from proxy.auth.factory import build_source_auth
-from proxy.config.settings import Settings, TlsVersion
-from proxy.config.stores.base import SecretStore
-from proxy.config.stores.factory import build_config_store, build_secret_store
+from proxy.auth._factory import build_source_auth
+from proxy.config._settings import Settings, TlsVersion
+from proxy.config.stores._base import SecretStore
+from proxy.config.stores._factory import build_config_store, build_secret_store
 from proxy.errors import ConfigurationError
-from proxy.gateway.health import HealthFacts
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.response_size import upstream_cap_bytes
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget, timeouts_for
+from proxy.gateway._health import HealthFacts
+from proxy.gateway._pipeline import Gateway, GatewayConfig
+from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._upstream import Upstream, UpstreamTarget, timeouts_for
+from proxy.http._response_size import upstream_cap_bytes
 from proxy.http_client import cookieless_client
-from proxy.rules.bundled import BUNDLED_RULES, bundled_rules_text
-from proxy.rules.loader import load_rules
-from proxy.rules.model import Rules
-from proxy.sanitize.links import LinkRewriter
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import BUNDLED_RULES, bundled_rules_text
+from proxy.rules._loader import load_rules
+from proxy.rules._model import Rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize.links._rewriter import LinkRewriter
 
 __all__ = [
     "RUNTIME_PROPERTIES",

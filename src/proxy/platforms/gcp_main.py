@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 
-from proxy.config.settings import Settings
+from proxy.config._settings import Settings
 from proxy.errors import ProxyError
 from proxy.lazy import Lazy
-from proxy.platforms.client_ip import ForwardedFor
+from proxy.platforms._client_ip import ForwardedFor
+from proxy.platforms._gcp import ServedGateway, make_route
+from proxy.platforms._logs import configure_logging
 from proxy.platforms.composition import build_gateway
-from proxy.platforms.gcp import ServedGateway, make_route
-from proxy.platforms.logs import configure_logging
 
 __all__ = ["route"]
 

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from proxy.errors import InvalidPseudonymToken
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules._bundled import resolve_rules
+from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms._reversible import HASH_LENGTH, b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 from support.openapi.generator import EndpointCase, GeneratedResponse, endpoint_cases, generate
 from support.openapi.people import Person

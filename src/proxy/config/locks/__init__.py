@@ -1,6 +1,6 @@
 """Cross-instance locks for the single-flight token refresh (one implementation per store)."""
 
-from proxy.config.locks.base import (
+from proxy.config.locks._base import (
     DEFAULT_LOCK_TTL_SECONDS,
     DistributedLock,
     LockLease,

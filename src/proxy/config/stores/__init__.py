@@ -5,10 +5,10 @@ store = build_secret_store(settings)
 salt = store.require("PSOXY_SALT")
 """
 
-from proxy.config.stores.base import CachePolicy, SecretStore, StoredVersion, is_placeholder
-from proxy.config.stores.env import EnvSecretStore
-from proxy.config.stores.factory import build_config_store, build_secret_store
-from proxy.config.stores.local_file import LocalFileStore
+from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion, is_placeholder
+from proxy.config.stores._env import EnvSecretStore
+from proxy.config.stores._factory import build_config_store, build_secret_store
+from proxy.config.stores._local_file import LocalFileStore
 
 __all__ = [
     "CachePolicy",

@@ -1,0 +1,89 @@
+"""The `Link` response header (RFC 8288): Confluence v2 gives the next page's URL there.
+
+Parsed strictly (`<url>; rel="next", <url2>; rel="base"`); each URL goes through the same
+rewriter as `_links.next`. Only pagination relations are kept: `rel="base"` names the site
+(`https://<company>.atlassian.net/wiki`), which the bundled rules redact from bodies as well.
+Anything malformed, or a URL or parameter the rewriter cannot make safe, drops the whole
+header (None)::
+
+    rewrite_link_header('</wiki/api/v2/spaces?cursor=abc>; rel="next"', rewriter.rewrite_url)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from proxy.sanitize.pseudonyms._account_ids import contains_identifier
+
+__all__ = ["PAGINATION_RELATIONS", "rewrite_link_header"]
+
+PAGINATION_RELATIONS = frozenset({"next", "prev", "previous", "first", "last"})
+
+_URL = re.compile(r"\s*<([^<>\s]*)>")
+_PARAMETER = re.compile(
+    r"""\s*;\s*(?P<name>[A-Za-z0-9!#$&+.^_`|~-]+)
+        (?:\s*=\s*(?P<value>"(?:[^"\\]|\\.)*"|[A-Za-z0-9!#$%&'*+.^_`|~:/-]+))?""",
+    re.VERBOSE,
+)
+_SEPARATOR = re.compile(r"\s*(?:,|$)")
+
+
+class _Unsafe(Exception):
+    """The header cannot be passed on safely: drop it."""
+
+
+def rewrite_link_header(value: str, rewrite_url: Callable[[str], str | None]) -> str | None:
+    """The header with pagination links rewritten and others left out; None if unsafe/empty."""
+    try:
+        return ", ".join(_rewritten_links(value, rewrite_url)) or None
+    except _Unsafe:
+        return None
+
+
+def _rewritten_links(value: str, rewrite_url: Callable[[str], str | None]) -> list[str]:
+    kept: list[str] = []
+    position = 0
+    while True:
+        url_match = _URL.match(value, position)
+        if url_match is None:
+            raise _Unsafe
+        position = url_match.end()
+        parameters: list[tuple[str, str | None]] = []
+        while (parameter := _PARAMETER.match(value, position)) is not None:
+            parameters.append((parameter.group("name").lower(), parameter.group("value")))
+            position = parameter.end()
+        separator = _SEPARATOR.match(value, position)
+        if separator is None:
+            raise _Unsafe
+        position = separator.end()
+        link = _pagination_link(url_match.group(1), parameters, rewrite_url)
+        if link is not None:
+            kept.append(link)
+        if position >= len(value):
+            return kept
+
+
+def _pagination_link(
+    url: str,
+    parameters: list[tuple[str, str | None]],
+    rewrite_url: Callable[[str], str | None],
+) -> str | None:
+    """`<url>; params` rewritten, or None to leave it out (`_Unsafe` if it cannot be kept)."""
+    relations = {
+        relation.lower()
+        for name, raw in parameters
+        if name == "rel" and raw is not None
+        for relation in raw.strip('"').split()
+    }
+    if not relations & PAGINATION_RELATIONS:
+        return None
+    rewritten = rewrite_url(url)
+    if rewritten is None:
+        raise _Unsafe
+    text = f"<{rewritten}>"
+    for name, raw in parameters:
+        if raw is not None and contains_identifier(raw):
+            raise _Unsafe
+        text += f"; {name}" if raw is None else f"; {name}={raw}"
+    return text
