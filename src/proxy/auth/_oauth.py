@@ -54,7 +54,7 @@ from proxy.timing import Clock, Sleep
 
 __all__ = ["ACCESS_TOKEN", "LOCK_NAME", "RefreshTiming", "RefreshTokenSourceAuth"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.auth.oauth")  # stable name, as logged
 ACCESS_TOKEN = "ACCESS_TOKEN"  # noqa: S105 - a property name
 LOCK_NAME = "OAUTH_REFRESH_TOKEN"
 _REJECTED_MEMORY = 32

@@ -29,7 +29,7 @@ from proxy.timing import Clock, Sleep
 
 __all__ = ["REFRESH_TOKEN", "PendingToken", "RotatedRefreshTokens"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.auth.rotation")  # stable name, as logged
 REFRESH_TOKEN = "REFRESH_TOKEN"  # noqa: S105 - a property name
 
 

@@ -28,7 +28,7 @@ from proxy.secret_value import Secret
 
 __all__ = ["TokenEndpoint", "TokenFailure", "TokenGrant", "validate_token_url"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.auth.token_endpoint")  # stable name, as logged
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _ERROR_CODE = re.compile(r"[a-z_]{1,64}")
 DEFAULT_EXPIRES_IN = 3600

@@ -46,7 +46,7 @@ __all__ = [
     "parse_instant",
 ]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.auth.token_lifecycle")  # stable name, as logged
 
 GRANTED_AT = "REFRESH_TOKEN_GRANTED_AT"
 """Property (after the instance prefix) holding the consent time, written by `proxy setup`."""

@@ -24,7 +24,7 @@ __all__ = ["HEALTH_CHECK_HEADER", "HealthCheck", "HealthFacts"]
 
 HEALTH_CHECK_HEADER = "X-Psoxy-Health-Check"
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("proxy.gateway.health")  # stable name, as logged
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from proxy.log_events import LogEvent, event
 
 __all__ = ["IpAllowList"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("proxy.gateway.ip_allowlist")  # stable name, as logged
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

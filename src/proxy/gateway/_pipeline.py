@@ -53,7 +53,7 @@ from proxy.safe_logging import log_unexpected
 
 __all__ = ["Gateway", "GatewayConfig"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("proxy.gateway.pipeline")  # stable name, as logged
 
 # Never forwarded upstream, even when rules list them: ours to set, or the caller's credentials.
 _NEVER_FORWARDED = frozenset({"authorization", "host", "cookie", "content-length", "connection"})

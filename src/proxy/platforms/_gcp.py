@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # flask is only present where functions-framework is installe
 
 __all__ = ["ServedGateway", "make_route", "to_flask_response", "to_http_request"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("proxy.platforms.gcp")  # stable name, as logged
 
 
 class ServedGateway(NamedTuple):

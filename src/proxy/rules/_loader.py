@@ -27,7 +27,7 @@ from proxy.rules._yaml_source import Tagged, decode_rules_value, parse_yaml, rul
 
 __all__ = ["AUGMENT_OPTIONS", "TRANSFORM_OPTIONS", "load_rules"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("proxy.rules.loader")  # stable name, as logged
 
 T = TypeVar("T")
 D = TypeVar("D")

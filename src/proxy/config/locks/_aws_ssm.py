@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SsmParameterLock"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.locks.aws_ssm")  # stable name, as logged
 
 
 class SsmParameterLock:

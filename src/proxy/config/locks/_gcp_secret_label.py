@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GcpSecretLabelLock"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.locks.gcp_secret_label")  # stable name, as logged
 LOCKED = "locked"
 LOCKED_BY = "locked_by"
 _RELEASE_ATTEMPTS = 3

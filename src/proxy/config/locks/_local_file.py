@@ -24,7 +24,7 @@ from proxy.timing import Clock
 
 __all__ = ["FileLock", "exclusive_file_lock"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.locks.local_file")  # stable name, as logged
 
 
 class FileLock:

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SecretsManagerStore", "default_secrets_manager_client"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.stores.aws_secrets_manager")  # stable name, as logged
 _CURRENT_STAGES = ("AWSCURRENT", "AWSPREVIOUS")
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SsmParameterStore", "default_ssm_client"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.stores.aws_ssm")  # stable name, as logged
 _NOT_FOUND = ("ParameterNotFound", "ParameterVersionNotFound")
 _HISTORY_PAGE_SIZE = 50
 _BATCH_SIZE = 10  # GetParameters' limit

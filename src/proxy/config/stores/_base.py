@@ -34,7 +34,7 @@ from proxy.timing import Clock, Sleep, system_clock, system_sleep
 
 __all__ = ["CachePolicy", "SecretStore", "StoredVersion", "is_placeholder"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.stores.base")  # stable name, as logged
 
 PLACEHOLDERS = frozenset({"fill me", "placeholder value - fill me"})
 """Terraform's placeholders (AWS and GCP): a value equal to one of them counts as unset."""

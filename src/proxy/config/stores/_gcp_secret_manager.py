@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GcpSecretManagerStore", "default_gcp_client"]
 
-_log = logging.getLogger(__name__)
+_log = logging.getLogger("proxy.config.stores.gcp_secret_manager")  # stable name, as logged
 LATEST_VERSION_LABEL = "latest-version"
 _ABSENT = (gexc.NotFound, gexc.PermissionDenied, gexc.FailedPrecondition)
 _LABEL_ATTEMPTS = 5

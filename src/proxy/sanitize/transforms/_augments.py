@@ -27,7 +27,7 @@ from proxy.sanitize.transforms._text_digest import text_digest, text_digest_obje
 
 __all__ = ["compile_augments"]
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("proxy.sanitize.augments")  # stable name, as logged
 
 DocumentFunction = Callable[[Any], Any]
 
