@@ -16,12 +16,8 @@ from proxy.errors import (
     MissingEncryptionKey,
     SanitizationError,
 )
-from proxy.sanitize.pseudonyms._pseudonymizer import (
-    EmailCanonicalization,
-    EmailDomainHandling,
-    PseudonymizedIdentity,
-    Pseudonymizer,
-)
+from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
+from proxy.sanitize.pseudonyms._pseudonymizer import PseudonymizedIdentity, Pseudonymizer
 from proxy.sanitize.pseudonyms._reversible import b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 

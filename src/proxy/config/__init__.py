@@ -6,14 +6,7 @@ store = build_secret_store(settings)
 
 from proxy.config._config_values import ConfigValues
 from proxy.config._naming import SecretNaming
-from proxy.config._settings import (
-    EmailCanonicalization,
-    EmailDomainHandling,
-    Platform,
-    SecretsStoreKind,
-    Settings,
-    TlsVersion,
-)
+from proxy.config._settings import Platform, SecretsStoreKind, Settings, TlsVersion
 from proxy.config.stores import (
     CachePolicy,
     SecretStore,
@@ -25,8 +18,6 @@ from proxy.config.stores import (
 __all__ = [
     "CachePolicy",
     "ConfigValues",
-    "EmailCanonicalization",
-    "EmailDomainHandling",
     "Platform",
     "SecretNaming",
     "SecretStore",

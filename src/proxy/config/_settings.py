@@ -21,13 +21,10 @@ from proxy.config._env_parsing import EnvReader, IpNetwork
 from proxy.config._naming import SecretNaming, derive_instance_prefix
 from proxy.errors import ConfigurationError
 from proxy.http._response_size import DEFAULT_MEMORY_MB
-from proxy.sanitize.pseudonyms._emails import EmailCanonicalization
-from proxy.sanitize.pseudonyms._pseudonymizer import EmailDomainHandling
+from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
 from proxy.secret_value import Secret
 
 __all__ = [
-    "EmailCanonicalization",
-    "EmailDomainHandling",
     "LogFormat",
     "Platform",
     "SecretsStoreKind",

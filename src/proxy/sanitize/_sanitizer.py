@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from proxy.errors import MissingEncryptionKey, ProxyError, SanitizationError
+from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
 from proxy.rules._matching import EndpointMatcher
 from proxy.rules._model import Endpoint, Rules
 from proxy.rules._request_body import check_request_body
@@ -29,12 +30,7 @@ from proxy.sanitize._json_codec import (
     loads_values,
 )
 from proxy.sanitize._schema_filter import compile_schema
-from proxy.sanitize.pseudonyms._pseudonymizer import (
-    EmailCanonicalization,
-    EmailDomainHandling,
-    IpPseudonymizer,
-    Pseudonymizer,
-)
+from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
 from proxy.sanitize.transforms._augments import compile_augments
 from proxy.sanitize.transforms._compile import DocumentTransform, PseudonymTools, compile_transforms
 from proxy.secret_value import Secret

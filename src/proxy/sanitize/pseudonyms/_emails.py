@@ -10,47 +10,14 @@ pseudonym however the address was written::
 
 from __future__ import annotations
 
-import enum
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
-from proxy.errors import ConfigurationError
+from proxy.pseudonym_options import EmailCanonicalization
 from proxy.sanitize.pseudonyms._email_grammar import grammar
 
-__all__ = [
-    "EmailCanonicalization",
-    "Mailbox",
-    "canonical_email",
-    "parse_address_list",
-    "parse_enum",
-    "parse_mailbox",
-]
-
-
-class EmailCanonicalization(enum.Enum):
-    """How the local part is folded before hashing (`EMAIL_CANONICALIZATION`)."""
-
-    STRICT = "STRICT"
-    IGNORE_DOTS = "IGNORE_DOTS"
-
-    @classmethod
-    def parse(cls, text: str) -> EmailCanonicalization:
-        """Case-insensitive, like the reference's config parsing: `parse("ignore_dots")`."""
-        return parse_enum(cls, text, "EMAIL_CANONICALIZATION")
-
-
-_E = TypeVar("_E", bound=enum.Enum)
-
-
-def parse_enum(kind: type[_E], text: str, setting: str) -> _E:
-    """`kind[TEXT]`, or a configuration error naming the setting and the allowed values."""
-    try:
-        return kind[text.strip().upper()]
-    except KeyError:
-        allowed = ", ".join(kind.__members__)
-        raise ConfigurationError(f"{setting} must be one of {allowed}, not {text!r}") from None
+__all__ = ["Mailbox", "canonical_email", "parse_address_list", "parse_mailbox"]
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,18 @@ and keep their domain (as written, hashed, encrypted or dropped, by configuratio
 
 from __future__ import annotations
 
-import enum
 import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from proxy.errors import InvalidPseudonymToken, SanitizationError
+from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
 from proxy.sanitize.pseudonyms._account_ids import canonical_account_id
 from proxy.sanitize.pseudonyms._emails import (
-    EmailCanonicalization,
     Mailbox,
     canonical_email,
     parse_address_list,
-    parse_enum,
     parse_mailbox,
 )
 from proxy.sanitize.pseudonyms._ip_addresses import IpPseudonymizer, canonical_ip
@@ -38,8 +36,6 @@ from proxy.sanitize.pseudonyms._text import is_blank, java_json_string, java_num
 from proxy.secret_value import Secret
 
 __all__ = [
-    "EmailCanonicalization",
-    "EmailDomainHandling",
     "IpPseudonymizer",
     "PseudonymizedIdentity",
     "Pseudonymizer",
@@ -58,20 +54,6 @@ DOMAIN_ENCRYPTED_PREFIX = "e~"
 # `~…` of an `e~`/`h~` domain behind). The decrypted value already contains the domain.
 _TOKEN_IN_TEXT = re.compile(r"p~[A-Za-z0-9_-]{43,}(?:@(?:[eh]~[A-Za-z0-9_-]+|[A-Za-z0-9.-]+))?")
 _DOMAIN_CACHE_SIZE = 1024
-
-
-class EmailDomainHandling(enum.Enum):
-    """What follows `@` in an email's pseudonym (`EMAIL_DOMAIN_HANDLING`)."""
-
-    PRESERVE = "PRESERVE"
-    REDACT = "REDACT"
-    TOKENIZE = "TOKENIZE"
-    ENCRYPT = "ENCRYPT"
-
-    @classmethod
-    def parse(cls, text: str) -> EmailDomainHandling:
-        """Case-insensitive: `parse("tokenize")`."""
-        return parse_enum(cls, text, "EMAIL_DOMAIN_HANDLING")
 
 
 @dataclass(frozen=True, slots=True)
