@@ -23,13 +23,13 @@ import httpx
 
 from proxy.deadline import current_deadline
 from proxy.errors import ConfigurationError
+from proxy.http import is_loopback_host
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
 
 __all__ = ["TokenEndpoint", "TokenFailure", "TokenGrant", "validate_token_url"]
 
 _log = logging.getLogger("proxy.auth.token_endpoint")  # stable name, as logged
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 _ERROR_CODE = re.compile(r"[a-z_]{1,64}")
 DEFAULT_EXPIRES_IN = 3600
 
@@ -68,7 +68,7 @@ def validate_token_url(url: str) -> str:
         raise ConfigurationError(f"REFRESH_ENDPOINT is not a valid URL: {url!r}") from None
     if parsed.scheme == "https" and parsed.host:
         return url
-    if parsed.scheme == "http" and parsed.host in _LOOPBACK_HOSTS:
+    if parsed.scheme == "http" and is_loopback_host(parsed.host):
         return url
     raise ConfigurationError(
         f"REFRESH_ENDPOINT must be an https:// URL (http only on localhost), got {url!r}"

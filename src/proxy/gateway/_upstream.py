@@ -13,7 +13,6 @@ the body is read within it and within the memory-derived cap (`body_reader`).
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -30,22 +29,13 @@ from proxy.errors import (
 )
 from proxy.gateway._body_reader import read_body
 from proxy.gateway._outbound import OutboundRequest
+from proxy.http import is_loopback_host
 from proxy.http._models import Headers
 from proxy.http._response_size import DEFAULT_MEMORY_MB, upstream_cap_bytes
 
-__all__ = ["Upstream", "UpstreamResponse", "UpstreamTarget", "is_loopback_host", "timeouts_for"]
+__all__ = ["Upstream", "UpstreamResponse", "UpstreamTarget", "timeouts_for"]
 
 DEFAULT_MAX_BODY_BYTES = upstream_cap_bytes(DEFAULT_MEMORY_MB)
-
-
-def is_loopback_host(host: str) -> bool:
-    """localhost, 127.0.0.0/8 or ::1: the only hosts plain HTTP may reach (the simulator)."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @dataclass(frozen=True)

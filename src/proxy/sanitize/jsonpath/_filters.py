@@ -29,7 +29,7 @@ from proxy.sanitize.jsonpath._filter_values import (
     member_of,
     regex_matches,
 )
-from proxy.sanitize.jsonpath._scanner import WHITESPACE, Scanner
+from proxy.sanitize.jsonpath._scanner import WHITESPACE, Scanner, fits_java_int
 
 __all__ = ["Predicate", "parse_filter"]
 
@@ -43,7 +43,6 @@ _KNOWN_UNSUPPORTED = {"===", "!==", "size", "empty", "contains", "anyof", "noneo
 _NAME_STOP = WHITESPACE + ".[]()<>=~!&|,'\""
 _NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}
-_INT32 = 2**31
 
 
 class _Value(NamedTuple):
@@ -284,7 +283,7 @@ def _parse_operand_bracket(scanner: Scanner) -> str | int:
             scanner.fail("only ['name'] and [index] are supported in filter paths", start)
         scanner.pos = number.end()
         step = int(number.group())
-        if not -_INT32 <= step < _INT32:
+        if not fits_java_int(step):
             scanner.fail("array index out of range", start)
     scanner.expect("]", "to close '[' in filter path (only one name or index is supported)")
     return step

@@ -15,7 +15,7 @@ import re
 from typing import NamedTuple
 
 from proxy.sanitize.jsonpath._filters import Predicate, parse_filter
-from proxy.sanitize.jsonpath._scanner import WHITESPACE, Scanner
+from proxy.sanitize.jsonpath._scanner import WHITESPACE, Scanner, fits_java_int
 
 __all__ = [
     "Filter",
@@ -69,7 +69,6 @@ class Scan(NamedTuple):
 Step = Name | Wildcard | Index | Slice | Filter | Scan
 
 _NAME_FORBIDDEN = WHITESPACE + "]()'\",?*"
-_INT32 = 2**31
 _INTEGER = re.compile(r"-?\d+")
 
 
@@ -197,6 +196,6 @@ def _integer(scanner: Scanner, text: str, start: int) -> int:
     if not _INTEGER.fullmatch(text):
         scanner.fail(f"invalid array index {text!r}", start)
     value = int(text)
-    if not -_INT32 <= value < _INT32:
+    if not fits_java_int(value):
         scanner.fail(f"array index {text} out of range", start)
     return value

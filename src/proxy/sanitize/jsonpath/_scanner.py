@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-__all__ = ["JsonPathError", "Scanner"]
+__all__ = ["JsonPathError", "Scanner", "fits_java_int"]
 
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 WHITESPACE = " \t\r\n"
+_INT32 = 2**31
 
 
 class JsonPathError(ValueError):
@@ -24,6 +25,11 @@ class JsonPathError(ValueError):
         self.path = path
         self.position = position
         self.reason = reason
+
+
+def fits_java_int(value: int) -> bool:
+    """Whether an array index fits Java's `int`, as Jayway requires of every index it parses."""
+    return -_INT32 <= value < _INT32
 
 
 class Scanner:
