@@ -11,7 +11,6 @@ compiled eagerly so that a bad rule (path, regex, `$ref`, a reversible transform
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,9 +29,10 @@ from proxy.sanitize._json_codec import (
     loads_values,
 )
 from proxy.sanitize._schema_filter import compile_schema
+from proxy.sanitize.jsonpath import JsonFunction
 from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
 from proxy.sanitize.transforms._augments import compile_augments
-from proxy.sanitize.transforms._compile import DocumentTransform, PseudonymTools, compile_transforms
+from proxy.sanitize.transforms._compile import PseudonymTools, compile_transforms
 from proxy.secret_value import Secret
 
 __all__ = ["PseudonymKeys", "Sanitizer"]
@@ -54,9 +54,9 @@ class PseudonymKeys:
 
 @dataclass(frozen=True)
 class _EndpointPipeline:
-    augments: Callable[[Any], Any] | None
-    schema: Callable[[Any], Any] | None
-    transforms: DocumentTransform | None
+    augments: JsonFunction | None
+    schema: JsonFunction | None
+    transforms: JsonFunction | None
 
     def run(self, document: Any) -> Any:
         if self.augments is not None:

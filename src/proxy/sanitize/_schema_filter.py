@@ -17,16 +17,16 @@ is caught here when it holds a float that may have been a huge integer (`Inexact
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from proxy.errors import RulesError, SanitizationError
 from proxy.rules._model import SchemaNode
 from proxy.sanitize._json_codec import checked_double
+from proxy.sanitize.jsonpath import JsonFunction
 
-__all__ = ["SchemaFilter", "compile_schema"]
+__all__ = ["compile_schema"]
 
-SchemaFilter = Callable[[Any], Any]
 
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
@@ -40,7 +40,7 @@ _CONST_MISMATCH = _ConstMismatch()
 
 def compile_schema(
     root: SchemaNode, definitions: Mapping[str, SchemaNode], *, keep_augments: bool = True
-) -> SchemaFilter:
+) -> JsonFunction:
     """A function filtering one document with this schema; a root failing it becomes None.
 
     `keep_augments=False` (an endpoint without augments) drops `+` keys like any other.
@@ -59,11 +59,11 @@ class _Compiler:
     def __init__(self, definitions: Mapping[str, SchemaNode], keep_augments: bool) -> None:
         self._definitions = definitions
         self._keep_augments = keep_augments
-        self._by_name: dict[str, SchemaFilter] = {}
+        self._by_name: dict[str, JsonFunction] = {}
         # `#` is the reference's synthetic root: a node holding only the definitions.
         self._synthetic_root = SchemaNode()
 
-    def compile(self, node: SchemaNode) -> SchemaFilter:
+    def compile(self, node: SchemaNode) -> JsonFunction:
         if node.ref is not None:
             return self._ref(node.ref)
         if node.any_of is not None:
@@ -75,21 +75,21 @@ class _Compiler:
             return self._conditional(node, base)
         return base
 
-    def _ref(self, ref: str) -> SchemaFilter:
+    def _ref(self, ref: str) -> JsonFunction:
         if ref == "#":
             return _untyped
         name = ref.removeprefix("#/definitions/")
         if name not in self._definitions:
             raise RulesError(f"$ref {ref!r} does not resolve to a definition")
         if name not in self._by_name:
-            slot: list[SchemaFilter] = []
+            slot: list[JsonFunction] = []
             # Recursive definitions (a tree of comments) resolve through the slot lazily.
             self._by_name[name] = lambda value: slot[0](value)  # noqa: PLW0108 - late binding
             slot.append(self.compile(self._definitions[name]))
             self._by_name[name] = slot[0]
         return self._by_name[name]
 
-    def _any_of(self, options: tuple[SchemaNode, ...]) -> SchemaFilter:
+    def _any_of(self, options: tuple[SchemaNode, ...]) -> JsonFunction:
         compiled = [self.compile(option) for option in options]
 
         def any_of(value: Any) -> Any:
@@ -101,7 +101,7 @@ class _Compiler:
 
         return any_of
 
-    def _conditional(self, node: SchemaNode, base: SchemaFilter) -> SchemaFilter:
+    def _conditional(self, node: SchemaNode, base: JsonFunction) -> JsonFunction:
         condition = self.compile(node.if_) if node.if_ is not None else None
         then = self.compile(node.then) if node.then is not None else base
         otherwise = self.compile(node.else_) if node.else_ is not None else base
@@ -122,7 +122,7 @@ class _Compiler:
 
         return conditional
 
-    def _typed(self, node: SchemaNode) -> SchemaFilter:
+    def _typed(self, node: SchemaNode) -> JsonFunction:
         if node.type == "object":
             properties = {
                 key: self.compile(child) for key, child in (node.properties or {}).items()
@@ -134,7 +134,7 @@ class _Compiler:
         return _SCALAR_FILTERS.get(node.type or "") or _unknown_type(node.type or "")
 
 
-def _object_filter(properties: Mapping[str, SchemaFilter], keep_augments: bool) -> SchemaFilter:
+def _object_filter(properties: Mapping[str, JsonFunction], keep_augments: bool) -> JsonFunction:
     # Most properties are plain strings: checked inline, without a call per value.
     strings = frozenset(key for key, keep in properties.items() if keep is _string)
     others = {key: keep for key, keep in properties.items() if keep is not _string}
@@ -158,7 +158,7 @@ def _object_filter(properties: Mapping[str, SchemaFilter], keep_augments: bool) 
     return filter_object
 
 
-def _array_filter(items: SchemaFilter) -> SchemaFilter:
+def _array_filter(items: JsonFunction) -> JsonFunction:
     def filter_array(value: Any) -> Any:
         if not isinstance(value, list):
             return None
@@ -192,7 +192,7 @@ def _check_floats(value: Any) -> None:
         checked_double(value)
 
 
-def _unknown_type(name: str) -> SchemaFilter:
+def _unknown_type(name: str) -> JsonFunction:
     """A node whose `type` the filter does not know (the loader warned): any value that reaches
     it, null included, fails the response, as the reference throws there; absent keys pass."""
 
@@ -241,7 +241,7 @@ def _null(value: Any) -> Any:
     return None
 
 
-_SCALAR_FILTERS: Mapping[str, SchemaFilter] = {
+_SCALAR_FILTERS: Mapping[str, JsonFunction] = {
     "string": _string,
     "integer": _integer,
     "number": _number,

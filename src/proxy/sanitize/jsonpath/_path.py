@@ -28,7 +28,10 @@ from proxy.sanitize.jsonpath._eval import Match, Plan
 from proxy.sanitize.jsonpath._parser import Index, Name, Scan, Slice, Step, Wildcard, parse_path
 from proxy.sanitize.jsonpath._scanner import JsonPathError
 
-__all__ = ["JsonPath", "JsonPathError", "compile_path"]
+__all__ = ["JsonFunction", "JsonPath", "JsonPathError", "compile_path"]
+
+JsonFunction = Callable[[Any], Any]
+"""A function of one parsed JSON value: a transform's value function, a document step."""
 
 _by_key = itemgetter(1)
 
@@ -73,7 +76,7 @@ class JsonPath:
             if type(parent) is dict and type(key) is str
         ]
 
-    def map(self, document: Any, fn: Callable[[Any], Any]) -> Any:
+    def map(self, document: Any, fn: JsonFunction) -> Any:
         """Replace every match `v` by `fn(v)` in place; returns the (possibly new) root."""
         for parent, key, _ in _update_order(self._plan.matches(document)):
             if parent is None:

@@ -24,18 +24,16 @@ one response, so within one document each distinct string is computed once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from proxy.errors import ProxyError, SanitizationError
 from proxy.sanitize.jsonpath._parser import Step
-from proxy.sanitize.jsonpath._path import JsonPath
+from proxy.sanitize.jsonpath._path import JsonFunction, JsonPath
 from proxy.sanitize.jsonpath._path_batch import Hit, collect_hits
 
 __all__ = ["GuardedUpdates", "PathUpdate", "compile_updates"]
 
-DocumentFunction = Callable[[Any], Any]
-ValueFunction = Callable[[Any], Any]
 _MISSING = object()
 
 
@@ -43,7 +41,7 @@ class PathUpdate(NamedTuple):  # NamedTuples and plain classes: dataclasses cost
     """One path of a transform: each match becomes `fn(match)`, or is deleted if `fn` is None."""
 
     path: JsonPath
-    fn: ValueFunction | None
+    fn: JsonFunction | None
     kind: str  # the transform's name, for error messages
     memoize: bool = False  # `fn` is pure: a string's result may be reused within a document
 
@@ -79,7 +77,7 @@ class _GroupState:
 _Step = tuple[PathUpdate, _Group | None]
 
 
-def compile_updates(transforms: Sequence[GuardedUpdates]) -> DocumentFunction:
+def compile_updates(transforms: Sequence[GuardedUpdates]) -> JsonFunction:
     """One function applying every transform to a document, in order; returns the new root."""
     steps = _plan(transforms)
     guards = [transform.guard for transform in transforms]
@@ -144,7 +142,7 @@ def _collect(group: _Group, document: Any) -> _GroupState:
     return _GroupState(collect_hits(group.prefix_path.scan_roots(document), group.names))
 
 
-def _memoized(fn: ValueFunction | None, memos: dict[int, dict[str, Any]]) -> ValueFunction | None:
+def _memoized(fn: JsonFunction | None, memos: dict[int, dict[str, Any]]) -> JsonFunction | None:
     """`fn` remembering its string results for the current document (by `id(fn)` in `memos`)."""
     if fn is None:
         return None
@@ -164,14 +162,14 @@ def _memoized(fn: ValueFunction | None, memos: dict[int, dict[str, Any]]) -> Val
     return cached
 
 
-def _apply_alone(path: JsonPath, fn: ValueFunction | None, document: Any) -> Any:
+def _apply_alone(path: JsonPath, fn: JsonFunction | None, document: Any) -> Any:
     if fn is None:
         return path.delete(document)
     return path.map(document, fn)
 
 
 def _apply_in_group(
-    path: JsonPath, fn: ValueFunction | None, state: _GroupState, document: Any
+    path: JsonPath, fn: JsonFunction | None, state: _GroupState, document: Any
 ) -> Any:
     if state.spoiled:
         return _apply_alone(path, fn, document)

@@ -14,7 +14,7 @@ field past the schema by naming it like an augment.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
@@ -22,14 +22,12 @@ import orjson
 from proxy.errors import RulesError
 from proxy.rules._model import Augment
 from proxy.sanitize._json_codec import dumps
-from proxy.sanitize.jsonpath._path import JsonPathError, compile_path
+from proxy.sanitize.jsonpath import JsonFunction, JsonPathError, compile_path
 from proxy.sanitize.transforms._text_digest import text_digest, text_digest_object
 
 __all__ = ["compile_augments"]
 
 log = logging.getLogger("proxy.sanitize.augments")  # stable name, as logged
-
-DocumentFunction = Callable[[Any], Any]
 
 
 def _drop_plus_keys(value: Any) -> int:
@@ -48,7 +46,7 @@ def _drop_plus_keys(value: Any) -> int:
     return removed
 
 
-def _compile(augment: Augment, where: str) -> DocumentFunction:
+def _compile(augment: Augment, where: str) -> JsonFunction:
     try:
         paths = [compile_path(text) for text in augment.json_paths]
         inner_text = augment.options.get("innerJsonPath")
@@ -81,7 +79,7 @@ def _compile(augment: Augment, where: str) -> DocumentFunction:
     return apply
 
 
-def compile_augments(augments: Sequence[Augment], where: str) -> DocumentFunction | None:
+def compile_augments(augments: Sequence[Augment], where: str) -> JsonFunction | None:
     """One function adding every augment, or None when the endpoint has none."""
     if not augments:
         return None

@@ -8,21 +8,19 @@ all transforms are then applied by `update_plan`, which walks the document as fe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from proxy.errors import MissingEncryptionKey, RulesError
 from proxy.rules._model import Transform
-from proxy.sanitize.jsonpath._path import JsonPath, JsonPathError, compile_path
+from proxy.sanitize.jsonpath import JsonFunction, JsonPath, JsonPathError, compile_path
 from proxy.sanitize.jsonpath._update_plan import GuardedUpdates, PathUpdate, compile_updates
 from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
 from proxy.sanitize.transforms import _pseudonym_values as pt
 from proxy.sanitize.transforms import _text_values as tt
 
-__all__ = ["DocumentTransform", "PseudonymTools", "compile_transforms"]
+__all__ = ["PseudonymTools", "compile_transforms"]
 
-DocumentTransform = Callable[[Any], Any]
 
 # Pure functions of the value, costly (hashes, ciphers), applied to values that recur.
 _PSEUDONYM_KINDS = frozenset(
@@ -54,7 +52,7 @@ def _needs_key(transform: Transform) -> bool:
     return transform.kind in reversible_kinds or bool(options.get("includeReversible"))
 
 
-def _value_function(transform: Transform, tools: PseudonymTools) -> tt.ValueFunction:
+def _value_function(transform: Transform, tools: PseudonymTools) -> JsonFunction:
     options = transform.options
     match transform.kind:
         case "pseudonymize":
@@ -118,7 +116,7 @@ def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> Gua
 
 def compile_transforms(
     transforms: Sequence[Transform], tools: PseudonymTools, where: str
-) -> DocumentTransform | None:
+) -> JsonFunction | None:
     """One function applying every transform in rules order (None when there are none)."""
     if not transforms:
         return None

@@ -11,9 +11,10 @@ from typing import Any
 
 from proxy.errors import RulesError, SanitizationError
 from proxy.rules._javaregex import compile_java_regex
+from proxy.sanitize.jsonpath import JsonFunction
 from proxy.sanitize.links._rewriter import LinkRewriter
 from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
-from proxy.sanitize.transforms._text_values import ValueFunction, on_text
+from proxy.sanitize.transforms._text_values import on_text
 
 __all__ = [
     "make_encrypt_ip",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 
-def make_pseudonymize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> ValueFunction:
+def make_pseudonymize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> JsonFunction:
     encoding = options["encoding"]
     reversible = bool(options["includeReversible"])
     original = bool(options["includeOriginal"])
@@ -54,7 +55,7 @@ def make_pseudonymize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) 
 
 def make_pseudonymize_email_header(
     options: Mapping[str, Any], pseudonymizer: Pseudonymizer
-) -> ValueFunction:
+) -> JsonFunction:
     json_encoding = options["encoding"] != "URL_SAFE_TOKEN"
 
     def pseudonymize_header(value: Any) -> Any:
@@ -71,7 +72,7 @@ def make_pseudonymize_email_header(
 
 def make_pseudonymize_regex_matches(
     options: Mapping[str, Any], pseudonymizer: Pseudonymizer
-) -> ValueFunction:
+) -> JsonFunction:
     pattern = compile_java_regex(options["regex"])
     reversible = bool(options["includeReversible"])
     group = 1 if pattern.groups else 0
@@ -104,7 +105,7 @@ def make_pseudonymize_regex_matches(
     return pseudonymize_matches
 
 
-def make_tokenize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> ValueFunction:
+def make_tokenize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> JsonFunction:
     """`tokenize`; with `canonicalAccountIds: true` (ours) an account id in any form (compact
     personal-key form, `%3A`-encoded) is hashed as its canonical id, so the `p~` joins `t~`."""
     tokenize = pseudonymizer.tokenize
@@ -128,7 +129,7 @@ def make_tokenize(options: Mapping[str, Any], pseudonymizer: Pseudonymizer) -> V
 
 def make_pseudonymize_links(
     options: Mapping[str, Any], pseudonymizer: Pseudonymizer
-) -> ValueFunction:
+) -> JsonFunction:
     """`pseudonymizeLinks` (ours): a URL with every identifier a reversible token, or null when
     that cannot be done safely (see `proxy.sanitize.links`). A non-string becomes null."""
     rewriter = LinkRewriter(pseudonymizer)
@@ -141,9 +142,9 @@ def make_pseudonymize_links(
     return pseudonymize_link
 
 
-def make_hash_ip(options: Mapping[str, Any], ips: IpPseudonymizer) -> ValueFunction:
+def make_hash_ip(options: Mapping[str, Any], ips: IpPseudonymizer) -> JsonFunction:
     return on_text(ips.hash_ip)
 
 
-def make_encrypt_ip(options: Mapping[str, Any], ips: IpPseudonymizer) -> ValueFunction:
+def make_encrypt_ip(options: Mapping[str, Any], ips: IpPseudonymizer) -> JsonFunction:
     return on_text(ips.encrypt_ip)

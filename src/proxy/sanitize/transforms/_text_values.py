@@ -15,11 +15,10 @@ import orjson
 
 from proxy.rules._javaregex import compile_java_regex
 from proxy.sanitize._json_codec import dumps
-from proxy.sanitize.jsonpath._path import compile_path
+from proxy.sanitize.jsonpath import JsonFunction, compile_path
 from proxy.sanitize.transforms._text_digest import text_digest
 
 __all__ = [
-    "ValueFunction",
     "java_split",
     "make_filter_token_by_regex",
     "make_redact_except_phrases",
@@ -29,10 +28,8 @@ __all__ = [
     "on_text",
 ]
 
-ValueFunction = Callable[[Any], Any]
 
-
-def on_text(transform: Callable[[str], Any]) -> ValueFunction:
+def on_text(transform: Callable[[str], Any]) -> JsonFunction:
     """Apply `transform` to non-blank strings: null stays null, non-strings become null."""
 
     def value_function(value: Any) -> Any:
@@ -63,7 +60,7 @@ def java_split(pattern: re.Pattern[str], text: str) -> list[str]:
     return parts
 
 
-def make_redact_regex_matches(options: Mapping[str, Any]) -> ValueFunction:
+def make_redact_regex_matches(options: Mapping[str, Any]) -> JsonFunction:
     patterns = [compile_java_regex(p) for p in options["redactions"]]
 
     def redact(text: str) -> str:
@@ -74,7 +71,7 @@ def make_redact_regex_matches(options: Mapping[str, Any]) -> ValueFunction:
     return on_text(redact)
 
 
-def make_redact_except_phrases(options: Mapping[str, Any]) -> ValueFunction:
+def make_redact_except_phrases(options: Mapping[str, Any]) -> JsonFunction:
     # Java's \b follows Unicode letters and digits, so no re.ASCII here.
     patterns = [
         re.compile(rf"\b({re.escape(phrase)})[\s:]*\b", re.IGNORECASE)
@@ -88,7 +85,7 @@ def make_redact_except_phrases(options: Mapping[str, Any]) -> ValueFunction:
     return on_text(keep_phrases)
 
 
-def make_redact_except_substrings(options: Mapping[str, Any]) -> ValueFunction:
+def make_redact_except_substrings(options: Mapping[str, Any]) -> JsonFunction:
     patterns = [compile_java_regex(f".*?({exception}).*?") for exception in options["exceptions"]]
 
     def keep_longest(text: str) -> str:
@@ -102,7 +99,7 @@ def make_redact_except_substrings(options: Mapping[str, Any]) -> ValueFunction:
     return on_text(keep_longest)
 
 
-def make_filter_token_by_regex(options: Mapping[str, Any]) -> ValueFunction:
+def make_filter_token_by_regex(options: Mapping[str, Any]) -> JsonFunction:
     delimiter = options["delimiter"]
     splitter = compile_java_regex(delimiter) if delimiter is not None else None
     filters = [compile_java_regex(f) for f in options["filters"]]
@@ -120,7 +117,7 @@ def make_filter_token_by_regex(options: Mapping[str, Any]) -> ValueFunction:
     return value_function
 
 
-def make_text_digest(options: Mapping[str, Any]) -> ValueFunction:
+def make_text_digest(options: Mapping[str, Any]) -> JsonFunction:
     keywords = tuple(options["keywords"])
     inner_path = options["jsonPathToProcessWhenEscaped"] if options["isJsonEscaped"] else None
     inner = compile_path(inner_path) if inner_path else None
