@@ -19,9 +19,9 @@ import httpx
 from proxy.auth._base import SourceAuth
 from proxy.auth._oauth import RefreshTiming, RefreshTokenSourceAuth
 from proxy.auth._token_endpoint import TokenEndpoint
-from proxy.config._settings import Settings
+from proxy.config import ConfigValues, Settings
 from proxy.config.stores._base import SecretStore
-from proxy.errors import ConfigurationError, MissingSecretError
+from proxy.errors import ConfigurationError
 from proxy.timing import Clock, Sleep, system_clock, system_sleep
 
 __all__ = ["SUPPORTED_STRATEGIES", "build_source_auth"]
@@ -58,10 +58,11 @@ def build_source_auth(
         raise ConfigurationError(
             f"TOKEN_RESPONSE_TYPE={settings.token_response_type!r} is not supported"
         )
+    config = ConfigValues(settings, store)  # REFRESH_ENDPOINT and CLIENT_ID: env, then store
     return RefreshTokenSourceAuth(
         store=store,
-        endpoint=_endpoint_resolver(settings, store, http_client),
-        client_id=_client_id_resolver(settings, store),
+        endpoint=_endpoint_resolver(settings, config, http_client),
+        client_id=lambda: config.require("CLIENT_ID"),
         use_shared_token=settings.use_shared_token,
         clock=clock,
         sleep=sleep,
@@ -71,9 +72,9 @@ def build_source_auth(
 
 
 def _endpoint_resolver(
-    settings: Settings, store: SecretStore, http_client: httpx.Client
+    settings: Settings, config: ConfigValues, http_client: httpx.Client
 ) -> Callable[[], TokenEndpoint]:
-    """REFRESH_ENDPOINT from env (validated now) or from the store (validated when read)."""
+    """REFRESH_ENDPOINT from env (checked now) or from the store (checked when read)."""
     timeout = min(_TOKEN_CALL_TIMEOUT_SECONDS, float(settings.request_timeout_seconds))
 
     def make(url: str) -> TokenEndpoint:
@@ -81,29 +82,17 @@ def _endpoint_resolver(
             url, http_client, timeout_seconds=timeout, user_agent=settings.user_agent
         )
 
-    if settings.refresh_endpoint is not None:
-        fixed = make(settings.refresh_endpoint)
-        return lambda: fixed
-
     built: dict[str, TokenEndpoint] = {}
     lock = threading.Lock()
+    configured = config.from_environment("REFRESH_ENDPOINT")
+    if configured is not None:
+        built[configured] = make(configured)  # a bad URL stops the start, not a request
 
-    def from_store() -> TokenEndpoint:
-        url = store.get("REFRESH_ENDPOINT")
-        if url is None:
-            raise MissingSecretError(
-                "REFRESH_ENDPOINT is not set (env var, or "
-                f"{store.naming.instance_key('REFRESH_ENDPOINT')} in {store.description})"
-            )
+    def endpoint() -> TokenEndpoint:
+        url = config.require("REFRESH_ENDPOINT")
         with lock:
-            return built.setdefault(url.reveal(), make(url.reveal()))
+            if url not in built:
+                built[url] = make(url)
+            return built[url]
 
-    return from_store
-
-
-def _client_id_resolver(settings: Settings, store: SecretStore) -> Callable[[], str]:
-    """CLIENT_ID from env first, then the secret store (as the reference)."""
-    if settings.client_id is not None:
-        fixed = settings.client_id
-        return lambda: fixed
-    return lambda: store.require("CLIENT_ID").reveal()
+    return endpoint

@@ -16,6 +16,7 @@ import httpx
 
 from proxy import VERSION, __version__
 from proxy.auth._factory import build_source_auth
+from proxy.config import ConfigValues
 from proxy.config._settings import Settings, TlsVersion
 from proxy.config.stores._base import SecretStore
 from proxy.config.stores._factory import build_config_store, build_secret_store
@@ -133,12 +134,11 @@ def build_gateway(
 
 
 def _rules(settings: Settings, secrets: SecretStore) -> Rules:
-    """`RULES` from the environment, else from the config store, else bundled for `SOURCE`."""
-    if settings.rules:
-        return load_rules(settings.rules)
-    stored = build_config_store(settings, secrets).get("RULES")
-    if stored is not None:
-        return load_rules(stored.reveal())
+    """`RULES` from the environment or the config store, else the bundled rules for `SOURCE`."""
+    config = ConfigValues(settings, lambda: build_config_store(settings, secrets))
+    configured = config.get("RULES")
+    if configured is not None:
+        return load_rules(configured)
     source = (settings.source or "").lower()
     if source in BUNDLED_RULES:
         return load_rules(bundled_rules_text(source))
