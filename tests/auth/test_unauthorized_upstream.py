@@ -14,7 +14,7 @@ import pytest
 
 from proxy.auth import SourceAuth
 from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._runtime import LazyRuntime, salt_sha256
 from proxy.gateway._upstream import Upstream, UpstreamTarget
 from proxy.http._models import HttpRequest
 from proxy.simulator import AtlassianSimulator, SimResponse
@@ -40,7 +40,7 @@ def gateway_over(
 
     simulator.routes.add("GET", r".*/api/v2/spaces", unauthorized, first=True)
     upstream = Upstream(http, UpstreamTarget.parse(simulator.base_url))
-    runtime = Runtime(sanitizer(), auth, upstream, salt_sha256(SALT))
+    runtime = sanitizer().runtime(auth, upstream, salt_sha256(SALT))
     return Gateway(GatewayConfig(facts=FACTS), LazyRuntime(lambda: runtime)), sent
 
 

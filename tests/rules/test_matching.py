@@ -8,8 +8,9 @@ from proxy.errors import RulesError
 from proxy.rules._bundled import resolve_rules
 from proxy.rules._loader import load_rules
 from proxy.rules._matching import EndpointMatcher, template_to_regex
-from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 from support.reference_rules import REFERENCE_CONFLUENCE_RULES
 
 SEARCH_CQL = (
@@ -201,5 +202,5 @@ endpoints:
 )
 def test_matching_errors_surface_at_load(yaml_text: str, message: str) -> None:
     with pytest.raises(RulesError, match=message) as caught:
-        Sanitizer.build(load_rules(yaml_text), PseudonymKeys(salt=Secret("salt")))
+        Engine(load_rules(yaml_text), PseudonymKeys(salt=Secret("salt")))
     assert "endpoints[0]" in caught.value.message

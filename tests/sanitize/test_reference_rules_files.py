@@ -19,13 +19,14 @@ import pytest
 
 from proxy.errors import SanitizationError
 from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
+from proxy.gateway._runtime import LazyRuntime, salt_sha256
 from proxy.gateway._upstream import Upstream, UpstreamTarget
 from proxy.http._models import HttpRequest
 from proxy.rules._loader import load_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.sanitize._json_codec import loads_values, pretty
-from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from support.engine import Engine
 from support.gateway_rig import FACTS, ScriptedAuth
 from support.reference_rules import FIXTURES
 
@@ -69,8 +70,8 @@ def _rules_text(name: str) -> str:
     return (ALL / name).read_text("utf-8")
 
 
-def _sanitizer(name: str) -> Sanitizer:
-    return Sanitizer.build(load_rules(_rules_text(name)), KEYS)
+def _sanitizer(name: str) -> Engine:
+    return Engine(load_rules(_rules_text(name)), KEYS)
 
 
 def _printed(output: bytes) -> str:
@@ -87,12 +88,12 @@ def test_the_held_files_are_the_documented_ones() -> None:
 def test_every_reference_rules_file_loads_unchanged_and_compiles(name: str) -> None:
     rules = load_rules(_rules_text(name))
     assert len(rules.endpoints) == ENDPOINTS[name]
-    sanitizer = Sanitizer.build(rules, KEYS)  # every path, regex and schema compiled
+    sanitizer = Engine(rules, KEYS)  # every path, regex and schema compiled
     assert sanitizer.rules is rules
 
 
 def test_the_reference_confluence_rules_load_among_them() -> None:
-    assert len(Sanitizer.build(load_rules(CONFLUENCE.read_text("utf-8")), KEYS).rules.endpoints)
+    assert len(Engine(load_rules(CONFLUENCE.read_text("utf-8")), KEYS).rules.endpoints)
 
 
 @pytest.mark.parametrize(("name", "graphql"), sorted(GITHUB.items()))
@@ -190,7 +191,7 @@ def test_the_gateway_answers_sanitization_failed_without_a_byte_of_the_response(
     client = httpx.Client(transport=answer)
     upstream = Upstream(client, UpstreamTarget.parse("api.github.com"))
     runtime = LazyRuntime(
-        lambda: Runtime(sanitizer, ScriptedAuth(), upstream, salt_sha256(KEYS.salt))
+        lambda: sanitizer.runtime(ScriptedAuth(), upstream, salt_sha256(KEYS.salt))
     )
     gateway = Gateway(GatewayConfig(facts=FACTS), runtime)
     response = gateway.handle(HttpRequest("POST", "/graphql", None, body=b'{"query":"{}"}'))

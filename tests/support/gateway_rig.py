@@ -13,8 +13,9 @@ from proxy.gateway._pipeline import Gateway, GatewayConfig
 from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
 from proxy.gateway._upstream import Upstream, UpstreamTarget
 from proxy.rules._bundled import resolve_rules
-from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 SALT = Secret("salt")
 KEY = Secret("secret")
@@ -50,10 +51,8 @@ class ScriptedAuth:
         return self.health_facts
 
 
-def sanitizer() -> Sanitizer:
-    return Sanitizer.build(
-        resolve_rules("confluence"), PseudonymKeys(salt=SALT, encryption_key=KEY)
-    )
+def sanitizer() -> Engine:
+    return Engine(resolve_rules("confluence"), PseudonymKeys(salt=SALT, encryption_key=KEY))
 
 
 _SANITIZER = sanitizer()
@@ -70,6 +69,6 @@ def build_gateway(
     upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
     auth = auth or ScriptedAuth()
     runtime = LazyRuntime(
-        build_runtime or (lambda: Runtime(_SANITIZER, auth, upstream, salt_sha256(SALT)))
+        build_runtime or (lambda: _SANITIZER.runtime(auth, upstream, salt_sha256(SALT)))
     )
     return Gateway(config or GatewayConfig(facts=FACTS), runtime)

@@ -98,7 +98,7 @@ class HealthCheck:
                 warnings.append("Client IP is not authorized to access this proxy instance.")
         auth_ok = True
         if runtime is not None:
-            report["rulesSha"] = runtime.sanitizer.rules.sha
+            report["rulesSha"] = runtime.rules.sha
             auth = dict(runtime.source_auth.health())
             report["sourceAuth"] = auth
             missing.extend(str(name) for name in _strings(auth.get("missingConfigProperties")))

@@ -130,12 +130,12 @@ class Gateway:
         )
         check_url_is_unambiguous(path, request.raw_query)
         runtime = self._runtime.get()
-        endpoint = runtime.sanitizer.match(request.method, path, request.raw_query)
+        endpoint = runtime.endpoints.match(request.method, path, request.raw_query)
         if endpoint is None:
             raise BlockedByRules()
         matched.label = endpoint.label  # from here on, failures are logged with the endpoint
         body = _checked_body(request, endpoint)
-        reverse = runtime.sanitizer.pseudonymizer.reverse_tokens
+        reverse = runtime.reverse_tokens
         target_path = reverse(path, escape=decrypted_values.in_path_segment)
         target_query = None
         if request.raw_query is not None:
@@ -155,11 +155,11 @@ class Gateway:
         allowed = {
             name.lower()
             for name in (
-                *runtime.sanitizer.rules.allowed_request_headers,
+                *runtime.rules.allowed_request_headers,
                 *endpoint.allowed_request_headers,
             )
         }
-        reverse = runtime.sanitizer.pseudonymizer.reverse_tokens
+        reverse = runtime.reverse_tokens
         for name, value in request.headers:
             lowered = name.lower()
             forwardable = lowered not in _NEVER_FORWARDED and not lowered.startswith("x-psoxy-")
@@ -202,7 +202,7 @@ class Gateway:
         if not any(name == "content-type" for name, _ in passed):
             passed.append(("content-type", "application/json"))
         passed += [
-            ("X-Psoxy-Rules-SHA", runtime.sanitizer.rules.sha),
+            ("X-Psoxy-Rules-SHA", runtime.rules.sha),
             ("X-Psoxy-Psoxy-Version", self._config.facts.version),
             ("X-Psoxy-PII-Salt-Sha256", runtime.salt_sha256),
         ]

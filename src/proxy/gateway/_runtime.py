@@ -3,6 +3,10 @@
 Building may fail for reasons an operator must fix (no salt, invalid rules) or that pass by
 themselves (the secret store is briefly unreachable). Only a success is kept (`Lazy`), so a
 transient failure is retried on the next request, and the health check can still answer.
+
+The rules' three uses sit side by side: routing (`endpoints`, which endpoint allows a request),
+the way back from pseudonyms (`reverse_tokens`, for `p~` tokens in a request) and sanitizing
+(`sanitizer`, for what leaves).
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ from dataclasses import dataclass
 from proxy.auth._base import SourceAuth
 from proxy.gateway._upstream import Upstream
 from proxy.lazy import Lazy
+from proxy.rules._matching import EndpointMatcher
+from proxy.rules._model import Rules
 from proxy.sanitize._sanitizer import Sanitizer
+from proxy.sanitize.pseudonyms import ReverseTokens
 from proxy.secret_value import Secret
 
 __all__ = ["LazyRuntime", "Runtime", "salt_sha256"]
@@ -31,6 +38,9 @@ def salt_sha256(salt: Secret) -> str:
 
 @dataclass(frozen=True)
 class Runtime:
+    rules: Rules
+    endpoints: EndpointMatcher
+    reverse_tokens: ReverseTokens
     sanitizer: Sanitizer
     source_auth: SourceAuth
     upstream: Upstream

@@ -29,9 +29,11 @@ from proxy.http._response_size import upstream_cap_bytes
 from proxy.http_client import cookieless_client
 from proxy.rules._bundled import BUNDLED_RULES, bundled_rules_text
 from proxy.rules._loader import load_rules
+from proxy.rules._matching import EndpointMatcher
 from proxy.rules._model import Rules
-from proxy.sanitize._sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize._sanitizer import Sanitizer
 from proxy.sanitize.links._rewriter import LinkRewriter
+from proxy.sanitize.pseudonyms import PseudonymKeys, PseudonymTools
 
 __all__ = [
     "RUNTIME_PROPERTIES",
@@ -112,7 +114,9 @@ def build_gateway(
             domain_salt=secrets.get("SALT_EMAIL_DOMAINS"),
             domain_encryption_key=secrets.get("ENCRYPTION_KEY_EMAIL_DOMAINS"),
         )
-        sanitizer = Sanitizer.build(_rules(settings, secrets), keys)
+        rules = _rules(settings, secrets)
+        tools = PseudonymTools.from_keys(keys)
+        endpoints, sanitizer = EndpointMatcher(rules), Sanitizer(rules, tools)  # rules checked
         upstream = Upstream(
             client,
             UpstreamTarget.parse(settings.target_host),
@@ -121,12 +125,15 @@ def build_gateway(
             max_body_bytes=upstream_cap_bytes(settings.memory_mb, settings.concurrent_requests),
         )
         auth = build_source_auth(settings, secrets, client)
-        links = LinkRewriter(sanitizer.pseudonymizer)
+        links = LinkRewriter(tools.pseudonymizer)
         return Runtime(
-            sanitizer,
-            auth,
-            upstream,
-            salt_sha256(salt),
+            rules=rules,
+            endpoints=endpoints,
+            reverse_tokens=tools.pseudonymizer.reverse_tokens,
+            sanitizer=sanitizer,
+            source_auth=auth,
+            upstream=upstream,
+            salt_sha256=salt_sha256(salt),
             rewrite_link_header=links.rewrite_link_header,
         )
 

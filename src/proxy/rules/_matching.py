@@ -1,5 +1,8 @@
 """Which rules endpoint (if any) allows a request: the reference's matching, made deterministic.
 
+Routing is the rules' job: the matcher also checks, at load, that every `requestBody` it may
+have to validate is one it can (the gateway validates bodies with `body_allowed`).
+
 Inputs are the method and the **raw** (still percent-encoded) path and query of the request,
 after the gateway removed its own prefixes. Templates become case-insensitive full-match regexes
 where `{var}` is one non-empty raw segment; `pathRegex` sees `path?query`. The first matching
@@ -25,6 +28,7 @@ from proxy.rules._parameters import (
     schema_accepts,
     validate_query_schemas,
 )
+from proxy.rules._request_body import check_request_body
 
 __all__ = ["EndpointMatcher", "template_to_regex"]
 
@@ -98,6 +102,8 @@ def _compile(endpoint: Endpoint, where: str) -> _CompiledEndpoint:
         check_parameter_schema(schema, f"{where}.pathParameterSchemas.{name}")
     for name, schema in (endpoint.query_param_schemas or {}).items():
         check_parameter_schema(schema, f"{where}.queryParamSchemas.{name}")
+    if endpoint.request_body is not None:
+        check_request_body(endpoint.request_body, f"{where}.requestBody")
     allowed = endpoint.allowed_query_params
     return _CompiledEndpoint(
         endpoint=endpoint,

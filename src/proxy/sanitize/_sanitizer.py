@@ -1,12 +1,13 @@
 """The sanitizer: rules compiled once, then per response parse → schema → transforms → JSON.
 
-Built at cold start from the rules and the pseudonym keys; every endpoint's pipeline is
+Built at cold start from the rules and the pseudonym tools; every endpoint's pipeline is
 compiled eagerly so that a bad rule (path, regex, `$ref`, a reversible transform without
-`PSOXY_ENCRYPTION_KEY`) stops the deployment from starting instead of failing a request.
+`PSOXY_ENCRYPTION_KEY`) stops the deployment from starting instead of failing a request. Which
+endpoint a request belongs to is the rules' business (`proxy.rules.EndpointMatcher`); this
+module only turns an endpoint's upstream body into what may leave.
 
-    sanitizer = Sanitizer.build(rules, PseudonymKeys(salt=Secret("salt")))
-    endpoint = sanitizer.match("GET", "/ex/confluence/c/wiki/api/v2/spaces", "limit=10")
-    body = sanitizer.sanitize(endpoint, upstream_body)   # or BlockedByRules if endpoint is None
+    sanitizer = Sanitizer(rules, PseudonymTools.from_keys(keys))
+    body = sanitizer.sanitize(endpoint, upstream_body)   # raises, never returns raw input
 """
 
 from __future__ import annotations
@@ -14,11 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from proxy.errors import MissingEncryptionKey, ProxyError, SanitizationError
-from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
-from proxy.rules._matching import EndpointMatcher
+from proxy.errors import ProxyError, RulesError, SanitizationError
 from proxy.rules._model import Endpoint, Rules
-from proxy.rules._request_body import check_request_body
 from proxy.sanitize._gc_pause import GC_PAUSE
 from proxy.sanitize._json_codec import (
     InexactNumber,
@@ -29,27 +27,12 @@ from proxy.sanitize._json_codec import (
     loads_values,
 )
 from proxy.sanitize._schema_filter import compile_schema
-from proxy.sanitize.jsonpath import JsonFunction
-from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
+from proxy.sanitize.jsonpath import JsonFunction, JsonPathError
+from proxy.sanitize.pseudonyms import PseudonymKeys, PseudonymTools
 from proxy.sanitize.transforms._augments import compile_augments
-from proxy.sanitize.transforms._compile import PseudonymTools, compile_transforms
-from proxy.secret_value import Secret
+from proxy.sanitize.transforms._compile import compile_transforms
 
-__all__ = ["PseudonymKeys", "Sanitizer"]
-
-
-@dataclass(frozen=True)
-class PseudonymKeys:
-    """Salts and keys of one deployment (`PSOXY_SALT`, `PSOXY_ENCRYPTION_KEY`, ...)."""
-
-    salt: Secret
-    encryption_key: Secret | None = None
-    canonicalization: EmailCanonicalization = EmailCanonicalization.STRICT
-    domain_handling: EmailDomainHandling = EmailDomainHandling.PRESERVE
-    ip_salt: Secret | None = None  # SALT_IP, defaults to the salt
-    ip_encryption_key: Secret | None = None  # ENCRYPTION_KEY_IP, defaults to the key
-    domain_salt: Secret | None = None  # SALT_EMAIL_DOMAINS
-    domain_encryption_key: Secret | None = None  # ENCRYPTION_KEY_EMAIL_DOMAINS
+__all__ = ["Sanitizer"]
 
 
 @dataclass(frozen=True)
@@ -82,58 +65,21 @@ class _EndpointPipeline:
 
 
 class Sanitizer:
-    """Matches requests to endpoints and sanitizes their responses; immutable once built."""
+    """Sanitizes the responses of the rules' endpoints; immutable once built."""
 
     def __init__(self, rules: Rules, tools: PseudonymTools) -> None:
-        self.rules = rules
-        self.pseudonymizer = tools.pseudonymizer  # the gateway decrypts `p~` tokens with it
-        self._matcher = EndpointMatcher(rules)
         self._pipelines: dict[int, _EndpointPipeline] = {}
         for index, endpoint in enumerate(rules.endpoints):
             where = f"rules.endpoints[{index}] ({endpoint.label})"
-            if endpoint.request_body is not None:
-                check_request_body(endpoint.request_body, f"{where}.requestBody")
-            schema = endpoint.response_schema
-            self._pipelines[id(endpoint)] = _EndpointPipeline(
-                augments=compile_augments(endpoint.augments, where),
-                schema=(
-                    compile_schema(schema, rules.definitions, keep_augments=bool(endpoint.augments))
-                    if schema
-                    else None
-                ),
-                transforms=compile_transforms(endpoint.transforms, tools, where),
-            )
+            try:
+                self._pipelines[id(endpoint)] = _compile(endpoint, rules, tools, where)
+            except JsonPathError as exc:  # the one place a bad JSONPath becomes a rules error
+                raise RulesError(f"{exc.where or where}: {exc}") from exc
 
     @classmethod
     def build(cls, rules: Rules, keys: PseudonymKeys) -> Sanitizer:
         """Sanitizer for these rules with this deployment's salts and keys."""
-        domain_key = keys.domain_encryption_key or keys.encryption_key
-        if keys.domain_handling is EmailDomainHandling.ENCRYPT and domain_key is None:
-            raise MissingEncryptionKey(
-                "EMAIL_DOMAIN_HANDLING=ENCRYPT needs PSOXY_ENCRYPTION_KEY "
-                "(or ENCRYPTION_KEY_EMAIL_DOMAINS), which is not configured"
-            )
-        pseudonymizer = Pseudonymizer(
-            keys.salt,
-            keys.encryption_key,
-            canonicalization=keys.canonicalization,
-            domain_handling=keys.domain_handling,
-            domain_salt=keys.domain_salt,
-            domain_key=keys.domain_encryption_key,
-        )
-        ip_key = keys.ip_encryption_key or keys.encryption_key
-        ips = IpPseudonymizer(keys.ip_salt or keys.salt, ip_key)
-        tools = PseudonymTools(
-            pseudonymizer=pseudonymizer,
-            ips=ips,
-            has_encryption_key=keys.encryption_key is not None,
-            has_ip_encryption_key=ip_key is not None,
-        )
-        return cls(rules, tools)
-
-    def match(self, method: str, raw_path: str, raw_query: str | None) -> Endpoint | None:
-        """The endpoint allowing this request, or None when the rules block it."""
-        return self._matcher.match(method, raw_path, raw_query)
+        return cls(rules, PseudonymTools.from_keys(keys))
 
     def sanitize(self, endpoint: Endpoint, body: bytes) -> bytes:
         """Sanitized JSON for a 2xx body of this endpoint; raises, never returns raw input."""
@@ -150,3 +96,18 @@ class Sanitizer:
         except Exception as exc:
             raise SanitizationError(f"sanitizing failed for endpoint {endpoint.label}") from exc
         return b"\n".join(outputs)
+
+
+def _compile(
+    endpoint: Endpoint, rules: Rules, tools: PseudonymTools, where: str
+) -> _EndpointPipeline:
+    schema = endpoint.response_schema
+    return _EndpointPipeline(
+        augments=compile_augments(endpoint.augments, where),
+        schema=(
+            compile_schema(schema, rules.definitions, keep_augments=bool(endpoint.augments))
+            if schema
+            else None
+        ),
+        transforms=compile_transforms(endpoint.transforms, tools, where),
+    )

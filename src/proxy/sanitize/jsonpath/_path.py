@@ -108,9 +108,14 @@ class JsonPath:
         return document
 
 
-def compile_path(text: str) -> JsonPath:
-    """Parse and validate `text`; raises `JsonPathError` naming the position and the reason."""
-    return JsonPath(text, Plan(parse_path(text)))
+def compile_path(text: str, *, where: str = "") -> JsonPath:
+    """Parse and validate `text`; raises `JsonPathError` naming the position and the reason,
+    and `where` the path sits in the rules (the rules compiler reports it as a `RulesError`)."""
+    try:
+        return JsonPath(text, Plan(parse_path(text)))
+    except JsonPathError as exc:
+        exc.where = where
+        raise
 
 
 def _single_name(step: Step) -> str | None:

@@ -20,11 +20,12 @@ _INT32 = 2**31
 class JsonPathError(ValueError):
     """A JSONPath that cannot be compiled (bad or unsupported syntax)."""
 
-    def __init__(self, path: str, position: int, reason: str) -> None:
+    def __init__(self, path: str, position: int, reason: str, where: str = "") -> None:
         super().__init__(f'invalid JSONPath "{path}" at position {position}: {reason}')
         self.path = path
         self.position = position
         self.reason = reason
+        self.where = where  # the path's place in the rules, e.g. `...transforms[0].jsonPaths[1]`
 
 
 def fits_java_int(value: int) -> bool:

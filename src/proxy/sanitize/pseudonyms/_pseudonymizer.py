@@ -15,6 +15,7 @@ import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from proxy.errors import InvalidPseudonymToken, SanitizationError
 from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
@@ -39,6 +40,7 @@ __all__ = [
     "IpPseudonymizer",
     "PseudonymizedIdentity",
     "Pseudonymizer",
+    "ReverseTokens",
     "canonical_ip",
     "is_blank",
     "java_number_text",
@@ -54,6 +56,12 @@ DOMAIN_ENCRYPTED_PREFIX = "e~"
 # `~…` of an `e~`/`h~` domain behind). The decrypted value already contains the domain.
 _TOKEN_IN_TEXT = re.compile(r"p~[A-Za-z0-9_-]{43,}(?:@(?:[eh]~[A-Za-z0-9_-]+|[A-Za-z0-9.-]+))?")
 _DOMAIN_CACHE_SIZE = 1024
+
+
+class ReverseTokens(Protocol):
+    """`Pseudonymizer.reverse_tokens`: what the gateway needs to decrypt a request's `p~` tokens."""
+
+    def __call__(self, text: str, *, escape: Callable[[str], str] | None = None) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)

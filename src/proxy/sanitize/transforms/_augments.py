@@ -19,10 +19,9 @@ from typing import Any
 
 import orjson
 
-from proxy.errors import RulesError
 from proxy.rules._model import Augment
 from proxy.sanitize._json_codec import dumps
-from proxy.sanitize.jsonpath import JsonFunction, JsonPathError, compile_path
+from proxy.sanitize.jsonpath import JsonFunction, compile_path
 from proxy.sanitize.transforms._text_digest import text_digest, text_digest_object
 
 __all__ = ["compile_augments"]
@@ -47,12 +46,12 @@ def _drop_plus_keys(value: Any) -> int:
 
 
 def _compile(augment: Augment, where: str) -> JsonFunction:
-    try:
-        paths = [compile_path(text) for text in augment.json_paths]
-        inner_text = augment.options.get("innerJsonPath")
-        inner = compile_path(inner_text) if inner_text else None
-    except JsonPathError as exc:
-        raise RulesError(f"{where}: {exc}") from exc
+    paths = [
+        compile_path(text, where=f"{where}.jsonPaths[{index}]")
+        for index, text in enumerate(augment.json_paths)
+    ]
+    inner_text = augment.options.get("innerJsonPath")
+    inner = compile_path(inner_text, where=f"{where}.innerJsonPath") if inner_text else None
     keywords = tuple(augment.options.get("keywords") or ())
 
     def digest(value: Any) -> Any:

@@ -9,17 +9,16 @@ all transforms are then applied by `update_plan`, which walks the document as fe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from proxy.errors import MissingEncryptionKey, RulesError
 from proxy.rules._model import Transform
-from proxy.sanitize.jsonpath import JsonFunction, JsonPath, JsonPathError, compile_path
+from proxy.sanitize.jsonpath import JsonFunction, JsonPath, compile_path
 from proxy.sanitize.jsonpath._update_plan import GuardedUpdates, PathUpdate, compile_updates
-from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
+from proxy.sanitize.pseudonyms import PseudonymTools
 from proxy.sanitize.transforms import _pseudonym_values as pt
 from proxy.sanitize.transforms import _text_values as tt
 
-__all__ = ["PseudonymTools", "compile_transforms"]
+__all__ = ["compile_transforms"]
 
 
 # Pure functions of the value, costly (hashes, ciphers), applied to values that recur.
@@ -36,23 +35,13 @@ _PSEUDONYM_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class PseudonymTools:
-    """What the pseudonym transforms need; which keys exist decides what rules may ask for."""
-
-    pseudonymizer: Pseudonymizer
-    ips: IpPseudonymizer
-    has_encryption_key: bool
-    has_ip_encryption_key: bool
-
-
 def _needs_key(transform: Transform) -> bool:
     options = transform.options
     reversible_kinds = ("tokenize", "pseudonymizeLinks")
     return transform.kind in reversible_kinds or bool(options.get("includeReversible"))
 
 
-def _value_function(transform: Transform, tools: PseudonymTools) -> JsonFunction:
+def _value_function(transform: Transform, tools: PseudonymTools, where: str) -> JsonFunction:
     options = transform.options
     match transform.kind:
         case "pseudonymize":
@@ -78,18 +67,14 @@ def _value_function(transform: Transform, tools: PseudonymTools) -> JsonFunction
         case "filterTokenByRegex":
             return tt.make_filter_token_by_regex(options)
         case "textDigest":
-            return tt.make_text_digest(options)
+            return tt.make_text_digest(options, where=f"{where}.jsonPathToProcessWhenEscaped")
     raise RulesError(f"transform {transform.kind!r} has no implementation")
 
 
 def _compile_paths(paths: Sequence[str], where: str) -> tuple[JsonPath, ...]:
-    compiled = []
-    for index, text in enumerate(paths):
-        try:
-            compiled.append(compile_path(text))
-        except JsonPathError as exc:
-            raise RulesError(f"{where}.jsonPaths[{index}]: {exc}") from exc
-    return tuple(compiled)
+    return tuple(
+        compile_path(text, where=f"{where}.jsonPaths[{index}]") for index, text in enumerate(paths)
+    )
 
 
 def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> GuardedUpdates:
@@ -104,11 +89,11 @@ def _compile_one(transform: Transform, tools: PseudonymTools, where: str) -> Gua
     paths = _compile_paths(transform.json_paths, where)
     guard = None
     if transform.apply_only_when is not None:
-        (guard,) = _compile_paths([transform.apply_only_when], f"{where}.applyOnlyWhen")
+        guard = compile_path(transform.apply_only_when, where=f"{where}.applyOnlyWhen")
         if guard.is_definite:
             raise RulesError(f"{where}.applyOnlyWhen: must be a filter or wildcard path")
     kind = transform.kind
-    value_function = None if kind == "redact" else _value_function(transform, tools)
+    value_function = None if kind == "redact" else _value_function(transform, tools, where)
     memoize = kind in _PSEUDONYM_KINDS
     updates = tuple(PathUpdate(path, value_function, kind, memoize) for path in paths)
     return GuardedUpdates(guard, updates)

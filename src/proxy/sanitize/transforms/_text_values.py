@@ -117,10 +117,10 @@ def make_filter_token_by_regex(options: Mapping[str, Any]) -> JsonFunction:
     return value_function
 
 
-def make_text_digest(options: Mapping[str, Any]) -> JsonFunction:
+def make_text_digest(options: Mapping[str, Any], *, where: str = "") -> JsonFunction:
     keywords = tuple(options["keywords"])
     inner_path = options["jsonPathToProcessWhenEscaped"] if options["isJsonEscaped"] else None
-    inner = compile_path(inner_path) if inner_path else None
+    inner = compile_path(inner_path, where=where) if inner_path else None
 
     def digest_value(value: Any) -> Any:
         return text_digest(value, keywords) if isinstance(value, str) else None
