@@ -3,43 +3,40 @@
 The raw request target comes from `environ["RAW_URI"]` (set by gunicorn and werkzeug):
 Flask's `request.path` is percent-decoded, and the rules must see the bytes as sent. The client
 IP is the `X-Forwarded-For` entry Google's front end appended (the last one), or the socket
-peer under `proxy serve`: see `proxy.platforms.client_ip`.
-Records logged while a request runs carry its Cloud Logging trace (`gcp_trace`) when the
-project id is known.
+peer under `proxy serve`: see `_client_ip`. Failures are answered by the entry both platforms
+share (`_entry.respond`). Records logged while a request runs carry its Cloud Logging trace
+(`_gcp_trace`) when the project id is known.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from proxy.errors import ProxyError
-from proxy.gateway._pipeline import Gateway
-from proxy.http import _compression as compression
-from proxy.http._models import Headers, HttpRequest, HttpResponse
-from proxy.http._response_size import GCP_RESPONSE_LIMIT, response_too_large
-from proxy.http._responses import error_response
+from proxy import http
+from proxy.http import (
+    GCP_RESPONSE_LIMIT,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    error_response,
+    response_too_large,
+)
 from proxy.lazy import Lazy
-from proxy.log_events import LogEvent, error_event, event
+from proxy.log_events import error_event, event
 from proxy.platforms._client_ip import ForwardedFor
+from proxy.platforms._entry import RequestHandler, respond
 from proxy.platforms._gcp_trace import trace_fields
 from proxy.platforms._log_context import request_log_context
 
 if TYPE_CHECKING:  # flask is only present where functions-framework is installed
     import flask
 
-__all__ = ["ServedGateway", "make_route", "to_flask_response", "to_http_request"]
+__all__ = ["for_caller", "make_route", "to_flask_response", "to_http_request"]
 
 log = logging.getLogger("proxy.platforms.gcp")  # stable name, as logged
-
-
-class ServedGateway(NamedTuple):
-    """What the entry point serves with: the gateway, and whose `X-Forwarded-For` it trusts."""
-
-    gateway: Gateway
-    forwarded_for: ForwardedFor
 
 
 def _raw_target(environ: Mapping[str, Any], fallback: str) -> tuple[str, str | None]:
@@ -81,15 +78,17 @@ def to_flask_response(response: HttpResponse) -> flask.Response:
 
 
 def make_route(
-    build: Callable[[], ServedGateway],
+    build: Callable[[], RequestHandler],
     *,
+    forwarded_for: Callable[[], ForwardedFor] = ForwardedFor,
     trace_project: Callable[[], str | None] = lambda: None,
 ) -> Callable[[flask.Request], flask.Response]:
     """The functions-framework entry point; the gateway is built on the first request.
 
+    `forwarded_for` says whose `X-Forwarded-For` entries to trust (from the settings);
     `trace_project` gives the GCP project id the log records' trace field needs (None: none).
     """
-    served = Lazy(build)
+    gateway = Lazy(build).get
 
     def route(request: flask.Request) -> flask.Response:
         trace = trace_fields(
@@ -101,25 +100,14 @@ def make_route(
             return _route(request)
 
     def _route(request: flask.Request) -> flask.Response:
-        try:
-            ready = served.get()
-        except ProxyError as error:
-            log.error(
-                "cannot start the proxy: %s: %s",
-                error.code,
-                error.message,
-                extra=event(error_event(error), error_code=error.code),
-            )
-            return to_flask_response(error_response(error))
-        try:
-            http_request = to_http_request(request, ready.forwarded_for)
-        except Exception:
-            log.exception("could not read the request", extra=event(LogEvent.UNEXPECTED_ERROR))
-            return to_flask_response(
-                HttpResponse(400, Headers([("X-Psoxy-Error", "INVALID_REQUEST")]))
-            )
-        response = ready.gateway.handle(http_request)
-        return to_flask_response(for_caller(response, http_request.headers))
+        http_request, response = respond(
+            gateway,
+            lambda: to_http_request(request, forwarded_for()),
+            log=log,
+            where="the GCP entry point",
+        )
+        headers = http_request.headers if http_request is not None else Headers()
+        return to_flask_response(for_caller(response, headers))
 
     return route
 
@@ -142,6 +130,6 @@ def for_caller(response: HttpResponse, request_headers: Headers) -> HttpResponse
             extra=event(error_event(too_large), error_code=too_large.code),
         )
         return error_response(too_large)
-    if compression.accepts_gzip(request_headers):
-        return compression.gzipped(response) or response
+    if http.accepts_gzip(request_headers):
+        return http.gzipped(response) or response
     return response
