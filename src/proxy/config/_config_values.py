@@ -28,7 +28,6 @@ _FROM_SETTINGS = {
     "RULES": "rules",
     "CLIENT_ID": "client_id",
     "REFRESH_ENDPOINT": "refresh_endpoint",
-    "OAUTH_SCOPES": "oauth_scopes",
 }
 
 

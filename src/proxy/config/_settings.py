@@ -118,15 +118,14 @@ class Settings:
     """USE_SHARED_TOKEN: share the access token between instances through the store."""
     token_response_type: str | None
     """TOKEN_RESPONSE_TYPE; only the default parser is supported."""
-    oauth_scopes: str | None
-    """OAUTH_SCOPES (unused by the refresh-token strategy; reported only)."""
     request_timeout_seconds: int
     """REQUEST_TIMEOUT_SECONDS (default 180): the time budget of a whole request (its deadline);
     Terraform sets it a margin below the function timeout."""
     tls_version: TlsVersion
     """TLS_VERSION: highest outbound TLS version (default TLSv1.3)."""
     follow_redirects: bool
-    """FOLLOW_REDIRECTS (default true): follow upstream 3xx responses."""
+    """FOLLOW_REDIRECTS (default true): follow an upstream 3xx to a GET or HEAD, to the
+    configured origin only (see `proxy.gateway.Upstream`)."""
     user_agent: str | None
     """USER_AGENT override for outbound calls."""
 
@@ -138,7 +137,7 @@ class Settings:
     request_path_prefix_to_trim: str | None
     """REQUEST_PATH_PREFIX_TO_TRIM, e.g. ``/v1/``."""
     is_development_mode: bool
-    """IS_DEVELOPMENT_MODE: verbose logs; allows the skip-sanitizer header."""
+    """IS_DEVELOPMENT_MODE: verbose logs (never the skip-sanitizer header: not supported)."""
 
     # --- platform resources (the response-size policy) -------------------------------------
     memory_mb: int
@@ -150,10 +149,9 @@ class Settings:
     # --- rules and pseudonyms -------------------------------------------------------------
     rules: str | None = field(repr=False)
     """RULES from env, raw (YAML, base64 YAML or base64 gzip YAML); the rules loader parses it."""
-    custom_rules_sha: str | None
-    """CUSTOM_RULES_SHA (only forces redeploys)."""
     pseudonymize_app_ids: bool
-    """PSEUDONYMIZE_APP_IDS (default false)."""
+    """PSEUDONYMIZE_APP_IDS (default false): reported by the health check. The reference picks a
+    `<SOURCE>_no-app-ids` rule set with it; Confluence has none, so the rules are the same."""
     pseudonym_implementation: str | None
     """PSEUDONYM_IMPLEMENTATION as configured (`v0.4`/`DEFAULT`; the legacy v0.3 is rejected)."""
     email_canonicalization: EmailCanonicalization
@@ -164,12 +162,6 @@ class Settings:
     # --- reported or optional features ----------------------------------------------------
     bundle_filename: str | None
     """BUNDLE_FILENAME, reported by the health check."""
-    async_output_destination: str | None
-    """ASYNC_OUTPUT_DESTINATION (``s3://…`` / ``gs://…``)."""
-    side_output_original: str | None
-    """SIDE_OUTPUT_ORIGINAL."""
-    side_output_sanitized: str | None
-    """SIDE_OUTPUT_SANITIZED."""
 
     # --- operations -----------------------------------------------------------------------
     log_format: LogFormat = LogFormat.AUTO
@@ -210,7 +202,6 @@ class Settings:
                 "USE_SHARED_TOKEN", default=env.text("GRANT_TYPE") == "account_credentials"
             ),
             token_response_type=env.text("TOKEN_RESPONSE_TYPE"),
-            oauth_scopes=env.text("OAUTH_SCOPES"),
             request_timeout_seconds=env.integer(
                 "REQUEST_TIMEOUT_SECONDS", default=DEFAULT_REQUEST_TIMEOUT_SECONDS
             ),
@@ -226,7 +217,6 @@ class Settings:
                 1 if platform is Platform.AWS_LAMBDA else env.integer("THREADS", default=1)
             ),
             rules=env.raw("RULES"),
-            custom_rules_sha=env.text("CUSTOM_RULES_SHA"),
             pseudonymize_app_ids=env.boolean("PSEUDONYMIZE_APP_IDS", default=False),
             pseudonym_implementation=_pseudonym_implementation(env),
             email_canonicalization=env.choice(
@@ -238,9 +228,6 @@ class Settings:
                 "EMAIL_DOMAIN_HANDLING", EmailDomainHandling, default=EmailDomainHandling.PRESERVE
             ),
             bundle_filename=env.text("BUNDLE_FILENAME"),
-            async_output_destination=env.text("ASYNC_OUTPUT_DESTINATION"),
-            side_output_original=env.text("SIDE_OUTPUT_ORIGINAL"),
-            side_output_sanitized=env.text("SIDE_OUTPUT_SANITIZED"),
             log_format=env.choice("LOG_FORMAT", LogFormat, default=LogFormat.AUTO),
         )
 

@@ -38,6 +38,8 @@ class HealthFacts:
     pseudonym_implementation: str | None
     user_agent: str
     version: str
+    bundle_filename: str | None = None
+    pseudonymize_app_ids: bool | None = None
 
 
 class HealthCheck:
@@ -72,7 +74,7 @@ class HealthCheck:
         except ProxyError as exc:
             warnings.append(f"{exc.code}: {exc.message}")
         report: dict[str, Any] = {
-            "bundleFilename": None,
+            "bundleFilename": facts.bundle_filename,
             "callerIp": client_ip or "unknown",
             "configPropertiesLastModified": {},
             "configuredHost": facts.target_host,
@@ -80,7 +82,7 @@ class HealthCheck:
             "javaSourceCodeVersion": facts.version,
             "missingConfigProperties": missing,
             "nonDefaultSalt": runtime is not None,
-            "pseudonymizeAppIds": None,
+            "pseudonymizeAppIds": facts.pseudonymize_app_ids,
             "saltSha256Hash": runtime.salt_sha256 if runtime else None,
             "sourceAuthGrantType": facts.grant_type,
             "sourceAuthStrategy": facts.auth_strategy,

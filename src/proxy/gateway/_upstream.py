@@ -1,11 +1,14 @@
 """One call to the source API through an injected `httpx.Client`: the proxy's only data egress.
 
 The request target is sent byte for byte (httpx's `target` extension), because the rules
-matched exactly these raw bytes; httpx would otherwise re-normalize the path. Redirects are not
-followed: a 3xx goes back to the caller as an API error, so the `Authorization` header never
-travels to a host the operator did not configure. Transport failures become the reference's
-error codes (503 connect, 504 read timeout). Every timeout is cut to the request's deadline and
-the body is read within it and within the memory-derived cap (`body_reader`).
+matched exactly these raw bytes; httpx would otherwise re-normalize the path. With
+`FOLLOW_REDIRECTS` (the composition root passes it; the reference follows by default) a 3xx to a
+GET or HEAD is followed only to the configured origin (same scheme, host and port), at most
+`MAX_REDIRECTS` times; any other 3xx goes back to the caller as an API error, so the
+`Authorization` header never travels to a host the operator did not configure. Transport
+failures become the reference's error codes (503 connect, 504 read timeout). Every timeout is
+cut to the request's deadline and the body is read within it and within the memory-derived cap
+(`_body_reader`).
 
     upstream = Upstream(httpx.Client(), UpstreamTarget.parse("api.atlassian.com"))
     response = upstream.send(OutboundRequest("GET", "/oauth/token/accessible-resources"))
@@ -14,6 +17,8 @@ the body is read within it and within the memory-derived cap (`body_reader`).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -36,6 +41,10 @@ from proxy.http._response_size import DEFAULT_MEMORY_MB, upstream_cap_bytes
 __all__ = ["Upstream", "UpstreamResponse", "UpstreamTarget", "timeouts_for"]
 
 DEFAULT_MAX_BODY_BYTES = upstream_cap_bytes(DEFAULT_MEMORY_MB)
+MAX_REDIRECTS = 5  # FOLLOW_REDIRECTS: same-origin hops for one request, then an error
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_BODYLESS_METHODS = frozenset({"GET", "HEAD"})
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,7 @@ class Upstream:
         timeout: httpx.Timeout | None = None,
         user_agent: str = "confluence-psoxy",
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        follow_redirects: bool = False,
     ) -> None:
         self._client = client
         self.target = target
@@ -117,11 +127,11 @@ class Upstream:
         self._timeout = timeout or timeouts_for(180)
         self._user_agent = f"{user_agent} (gzip)"
         self._max_body_bytes = max_body_bytes
+        self._follow_redirects = follow_redirects
 
     def send(self, outbound: OutboundRequest) -> UpstreamResponse:
         """Send exactly this method, raw path and raw query, with these headers and body."""
         deadline = current_deadline()
-        timeout = _within(self._timeout, deadline.budget(math.inf, "calling the source API"))
         target = self.target.base_path + outbound.raw_path
         if outbound.raw_query is not None:
             target += f"?{outbound.raw_query}"
@@ -133,32 +143,72 @@ class Upstream:
                 *outbound.headers,
             ]
         )
-        request = self._client.build_request(
-            outbound.method,
-            self._origin,
-            headers=headers,
-            content=outbound.body or None,
-            timeout=timeout,
-            extensions={"target": target.encode("ascii")},
-        )
+        content = outbound.body or None
+        for _ in range(MAX_REDIRECTS + 1):
+            timeout = _within(self._timeout, deadline.budget(math.inf, "calling the source API"))
+            request = self._client.build_request(
+                outbound.method,
+                self._origin,
+                headers=headers,
+                content=content,
+                timeout=timeout,
+                extensions={"target": target.encode("ascii")},
+            )
+            with _upstream_errors(timeout):
+                response = self._client.send(request, stream=True, follow_redirects=False)
+                try:
+                    redirect = self._same_origin_redirect(outbound.method, target, response)
+                    if redirect is None:
+                        body = read_body(response, cap=self._max_body_bytes, deadline=deadline)
+                        return UpstreamResponse(
+                            response.status_code, Headers(response.headers.multi_items()), body
+                        )
+                finally:
+                    response.close()
+            target = redirect
+        raise UpstreamResponseInvalid(f"source API redirected more than {MAX_REDIRECTS} times")
+
+    def _same_origin_redirect(
+        self, method: str, target: str, response: httpx.Response
+    ) -> str | None:
+        """The raw target of a redirect to follow: GET/HEAD to the configured origin only."""
+        location = response.headers.get("location")
+        if (
+            not self._follow_redirects
+            or response.status_code not in _REDIRECT_STATUSES
+            or method.upper() not in _BODYLESS_METHODS
+            or not location
+        ):
+            return None
         try:
-            response = self._client.send(request, stream=True, follow_redirects=False)
-            try:
-                body = read_body(response, cap=self._max_body_bytes, deadline=deadline)
-            finally:
-                response.close()
-        except httpx.ConnectTimeout as exc:
-            raise UpstreamConnectError("timed out connecting to the source API") from exc
-        except httpx.ConnectError as exc:
-            raise UpstreamConnectError("could not connect to the source API") from exc
-        except httpx.TimeoutException as exc:
-            seconds = timeout.read or 0.0
-            raise UpstreamTimeout(
-                f"source API read timeout: no response within {seconds:g} seconds",
-                retry_after_seconds=DEADLINE_RETRY_AFTER_SECONDS,
-            ) from exc
-        except httpx.DecodingError as exc:
-            raise UpstreamResponseInvalid("source API response could not be decoded") from exc
-        except httpx.HTTPError as exc:
-            raise UpstreamError("error communicating with the source API") from exc
-        return UpstreamResponse(response.status_code, Headers(response.headers.multi_items()), body)
+            url = httpx.URL(self.target.origin + target).join(location)
+        except httpx.InvalidURL:
+            return None
+        if _origin_of(url) != _origin_of(self._origin):
+            return None  # another host, port or scheme: the bearer token never goes there
+        return url.raw_path.decode("ascii")
+
+
+def _origin_of(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+@contextmanager
+def _upstream_errors(timeout: httpx.Timeout) -> Iterator[None]:
+    """httpx's failures as the reference's error codes (503 connect, 504 read timeout, ...)."""
+    try:
+        yield
+    except httpx.ConnectTimeout as exc:
+        raise UpstreamConnectError("timed out connecting to the source API") from exc
+    except httpx.ConnectError as exc:
+        raise UpstreamConnectError("could not connect to the source API") from exc
+    except httpx.TimeoutException as exc:
+        seconds = timeout.read or 0.0
+        raise UpstreamTimeout(
+            f"source API read timeout: no response within {seconds:g} seconds",
+            retry_after_seconds=DEADLINE_RETRY_AFTER_SECONDS,
+        ) from exc
+    except httpx.DecodingError as exc:
+        raise UpstreamResponseInvalid("source API response could not be decoded") from exc
+    except httpx.HTTPError as exc:
+        raise UpstreamError("error communicating with the source API") from exc

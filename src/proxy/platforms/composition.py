@@ -60,7 +60,8 @@ def default_user_agent() -> str:
 
 
 def new_http_client(settings: Settings) -> httpx.Client:
-    """One pooled client per warm instance; no redirects followed, no cookies kept."""
+    """One pooled client per warm instance; no cookies kept, and httpx follows no redirect
+    (`Upstream` follows those `FOLLOW_REDIRECTS` allows, to the configured origin only)."""
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if settings.tls_version is TlsVersion.TLS_1_2:
@@ -90,6 +91,8 @@ def build_gateway(
         pseudonym_implementation=settings.pseudonym_implementation,
         user_agent=user_agent,
         version=VERSION,
+        bundle_filename=settings.bundle_filename,
+        pseudonymize_app_ids=settings.pseudonymize_app_ids,
     )
     config = GatewayConfig(
         facts=facts,
@@ -123,6 +126,7 @@ def build_gateway(
             timeout=timeouts_for(settings.request_timeout_seconds),
             user_agent=user_agent,
             max_body_bytes=upstream_cap_bytes(settings.memory_mb, settings.concurrent_requests),
+            follow_redirects=settings.follow_redirects,
         )
         auth = build_source_auth(settings, secrets, client)
         links = LinkRewriter(tools.pseudonymizer)
