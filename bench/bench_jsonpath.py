@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from jsonpath_ng.ext import parse as jsonpath_ng_parse
 
-from proxy.sanitize.jsonpath._path import compile_path
+from proxy.sanitize.jsonpath import compile_path
 
 FIXTURE = (
     Path(__file__).resolve().parent.parent / "example-api-responses/original/content_search.json"

@@ -76,7 +76,7 @@ def _status_bytes(field: str) -> int:
 
 
 def child(environment: dict[str, str], path: str, gzip: bool) -> dict[str, int]:
-    from proxy.config._settings import Settings
+    from proxy.config import Settings
     from proxy.platforms.aws_lambda import make_handler
     from proxy.platforms.composition import build_gateway
 

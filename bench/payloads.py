@@ -16,9 +16,7 @@ from typing import Any
 
 import orjson
 
-from proxy.rules import EndpointMatcher
-from proxy.rules._bundled import resolve_rules
-from proxy.rules._model import Endpoint
+from proxy.rules import Endpoint, EndpointMatcher, resolve_rules
 from proxy.sanitize import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 

@@ -7,7 +7,7 @@ from proxy.auth._access_token import (
     fingerprint,
     pick_latest_shared,
 )
-from proxy.config.stores._base import StoredVersion
+from proxy.config.stores import StoredVersion
 from proxy.secret_value import Secret
 
 

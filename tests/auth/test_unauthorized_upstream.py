@@ -13,10 +13,8 @@ import orjson
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, salt_sha256
-from proxy.gateway._upstream import Upstream, UpstreamTarget
-from proxy.http._models import HttpRequest
+from proxy.gateway import Gateway, GatewayConfig, LazyRuntime, Upstream, UpstreamTarget, salt_sha256
+from proxy.http import HttpRequest
 from proxy.simulator import AtlassianSimulator, SimResponse
 from proxy.simulator.routes import SimRequest
 from support.auth_rig import FlakyStore

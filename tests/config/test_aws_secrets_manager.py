@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.config._naming import SecretNaming
+from proxy.config import SecretNaming
 from proxy.config.stores._aws_secrets_manager import SecretsManagerStore
 from proxy.errors import MissingSecretError
 from proxy.secret_value import Secret

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import botocore.config
 import pytest
 
-from proxy.config._naming import SecretNaming
+from proxy.config import SecretNaming
 from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.secret_value import Secret

@@ -5,7 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from proxy.config._naming import SecretNaming
+from proxy.config import SecretNaming
 from proxy.config.stores._crc32c import crc32c
 from proxy.config.stores._gcp_secret_manager import GcpSecretManagerStore
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError

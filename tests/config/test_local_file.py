@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config._naming import SecretNaming
-from proxy.config.locks._local_file import FileLock
-from proxy.config.stores._local_file import LocalFileStore
+from proxy.config import SecretNaming
+from proxy.config.locks import FileLock
+from proxy.config.stores import LocalFileStore
 from proxy.errors import ConfigStoreUnavailable, ConfigurationError, MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock

@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 from google.cloud.secretmanager_v1 import SecretManagerServiceClient
 
-from proxy.config._naming import SecretNaming
+from proxy.config import SecretNaming
 from proxy.config.locks._gcp_secret_label import LOCKED_BY, GcpSecretLabelLock
 from proxy.config.stores._aws_clients import client_config
 from proxy.config.stores._aws_secrets_manager import default_secrets_manager_client

@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from proxy.errors import BlockedByRules
 from proxy.gateway._paths import check_url_is_unambiguous
-from proxy.rules._bundled import resolve_rules
-from proxy.rules._matching import EndpointMatcher
+from proxy.rules import EndpointMatcher, resolve_rules
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials
 from support.local_proxy import LocalProxy, running_proxy, running_simulator

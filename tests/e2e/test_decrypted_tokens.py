@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from proxy.simulator.server import RecordedRequest
 from support.local_proxy import Site

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from proxy.simulator.demo import SimulatorCredentials
 from proxy.simulator.people import ALICE, BOB, PAGES, PEOPLE

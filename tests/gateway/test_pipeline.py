@@ -9,11 +9,9 @@ import orjson
 import pytest
 
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
-from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, salt_sha256
-from proxy.gateway._upstream import Upstream, UpstreamTarget
-from proxy.http._models import Headers, HttpRequest
-from proxy.rules._loader import load_rules
+from proxy.gateway import Gateway, GatewayConfig, LazyRuntime, Upstream, UpstreamTarget, salt_sha256
+from proxy.http import Headers, HttpRequest
+from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import example_response

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.config._settings import Settings
-from proxy.http._models import Headers, HttpResponse
+from proxy.config import Settings
+from proxy.http import Headers, HttpResponse
 from proxy.http._response_size import (
     GCP_RESPONSE_LIMIT,
     LAMBDA_RESPONSE_LIMIT,

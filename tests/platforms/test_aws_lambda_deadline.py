@@ -19,8 +19,7 @@ import pytest
 from platforms.aws_rig import REFERENCE_SECRETS, SPACES_PATH, load_event
 
 from proxy.cli.serve_command import DEMO_PREFIX, demo_environment
-from proxy.config._naming import SecretNaming
-from proxy.config._settings import Settings
+from proxy.config import SecretNaming, Settings
 from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS, UNBOUNDED
 from proxy.platforms.aws_lambda import LambdaHandler, make_handler, platform_deadline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import flask
 import pytest
 
-from proxy.config._settings import Settings
+from proxy.config import Settings
 from proxy.platforms._client_ip import ForwardedFor
 from proxy.platforms._gcp import to_http_request
 

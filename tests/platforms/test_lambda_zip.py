@@ -29,7 +29,7 @@ from proxy.packaging.artifacts import Artifact, build_lambda_zip
 from proxy.packaging.bytecode import pyc_name
 from proxy.packaging.reproducible_zip import FILE_MODE, FIXED_DATE
 from proxy.packaging.wheels import LAMBDA_ARM64, host_target
-from proxy.sanitize._json_codec import loads_values, pretty
+from proxy.sanitize import loads_values, pretty
 
 CACHE = ROOT / "build" / "wheels"
 RUNNER = Path(__file__).with_name("run_unpacked_lambda.py")

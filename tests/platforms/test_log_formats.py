@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from proxy.config._settings import LogFormat, Platform
+from proxy.config import LogFormat, Platform
 from proxy.log_events import LogEvent, event
 from proxy.platforms._gcp_trace import trace_fields
 from proxy.platforms._log_context import current_log_context, request_log_context

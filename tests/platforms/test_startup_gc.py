@@ -9,7 +9,7 @@ import pytest
 from platforms.aws_rig import EventFactory, RecordingGateway
 
 from proxy.errors import ConfigurationError
-from proxy.http._models import HttpRequest, HttpResponse
+from proxy.http import HttpRequest, HttpResponse
 from proxy.platforms._startup_gc import FirstInvocationGc
 from proxy.platforms.aws_lambda import make_handler
 

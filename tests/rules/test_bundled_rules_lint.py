@@ -13,8 +13,7 @@ import orjson
 import pytest
 
 from proxy.cli.main import main
-from proxy.rules._bundled import resolve_rules
-from proxy.rules._loader import load_rules
+from proxy.rules import load_rules, resolve_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.tooling.rules_lint import NON_IDENTIFYING, PERSON_FIELDS, lint_rules

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import RulesError
-from proxy.rules._bundled import resolve_rules
-from proxy.rules._loader import load_rules
+from proxy.rules import load_rules, resolve_rules
 from proxy.rules._matching import EndpointMatcher, template_to_regex
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from proxy.rules._loader import load_rules
+from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from support.engine import Engine

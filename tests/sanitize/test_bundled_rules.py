@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from proxy.cli.sanitize_command import EXAMPLE_SITE, regenerate_examples, split_url
 from proxy.errors import MissingEncryptionKey
-from proxy.rules._bundled import bundled_rules_text, resolve_rules
+from proxy.rules import bundled_rules_text, resolve_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.rules._bundled import resolve_rules
+from proxy.rules import resolve_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.sanitize._gc_pause import GcPause
 from proxy.secret_value import Secret

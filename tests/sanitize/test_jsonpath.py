@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pytest
 
-from proxy.sanitize.jsonpath._path import JsonPath, compile_path
+from proxy.sanitize.jsonpath import JsonPath, compile_path
 
 DOC: dict[str, Any] = {
     "results": [

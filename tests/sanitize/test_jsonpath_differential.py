@@ -23,7 +23,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from jsonpath_ng.parser import parse as jsonpath_ng_parse
 
-from proxy.sanitize.jsonpath._path import compile_path
+from proxy.sanitize.jsonpath import compile_path
 
 KEYS = ["a", "b", "c"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.sanitize.jsonpath._path import JsonPathError, compile_path
+from proxy.sanitize.jsonpath import JsonPathError, compile_path
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from proxy.sanitize.jsonpath._path import compile_path
+from proxy.sanitize.jsonpath import compile_path
 
 DOC: dict[str, Any] = {
     "threshold": 2,

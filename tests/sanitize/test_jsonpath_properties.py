@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proxy.sanitize.jsonpath._path import compile_path
+from proxy.sanitize.jsonpath import compile_path
 
 KEYS = ["a", "b", "c"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from proxy.sanitize.jsonpath._path import compile_path
+from proxy.sanitize.jsonpath import compile_path
 
 
 def find(path: str, document: Any) -> list[Any]:

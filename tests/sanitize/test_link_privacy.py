@@ -15,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 
-from proxy.rules._bundled import resolve_rules
+from proxy.rules import resolve_rules
 from proxy.sanitize import PseudonymKeys
-from proxy.sanitize.pseudonyms._reversible import HASH_LENGTH, b64url_decode
+from proxy.sanitize.pseudonyms import HASH_LENGTH, b64url_decode
 from proxy.secret_value import Secret
 from support.engine import Engine
 

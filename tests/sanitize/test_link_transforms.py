@@ -8,9 +8,9 @@ import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError
-from proxy.rules._loader import load_rules
+from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from support.engine import Engine
 

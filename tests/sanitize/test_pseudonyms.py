@@ -17,8 +17,12 @@ from proxy.errors import (
     SanitizationError,
 )
 from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
-from proxy.sanitize.pseudonyms._pseudonymizer import PseudonymizedIdentity, Pseudonymizer
-from proxy.sanitize.pseudonyms._reversible import b64url_decode, b64url_encode
+from proxy.sanitize.pseudonyms import (
+    PseudonymizedIdentity,
+    Pseudonymizer,
+    b64url_decode,
+    b64url_encode,
+)
 from proxy.secret_value import Secret
 
 ALICE = "t~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com"

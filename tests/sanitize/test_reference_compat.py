@@ -15,9 +15,8 @@ import orjson
 import pytest
 
 from proxy.cli.sanitize_command import EXAMPLE_SITE, split_url
-from proxy.rules._loader import load_rules
-from proxy.sanitize import PseudonymKeys
-from proxy.sanitize._json_codec import loads_values, pretty
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys, loads_values, pretty
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
 from support.engine import Engine

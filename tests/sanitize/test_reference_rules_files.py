@@ -18,13 +18,10 @@ import orjson
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, salt_sha256
-from proxy.gateway._upstream import Upstream, UpstreamTarget
-from proxy.http._models import HttpRequest
-from proxy.rules._loader import load_rules
-from proxy.sanitize import PseudonymKeys
-from proxy.sanitize._json_codec import loads_values, pretty
+from proxy.gateway import Gateway, GatewayConfig, LazyRuntime, Upstream, UpstreamTarget, salt_sha256
+from proxy.http import HttpRequest
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys, loads_values, pretty
 from proxy.secret_value import Secret
 from support.engine import Engine
 from support.gateway_rig import FACTS, ScriptedAuth

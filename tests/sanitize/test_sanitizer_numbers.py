@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.rules._loader import load_rules
+from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from support.engine import Engine

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.rules._loader import load_rules
-from proxy.sanitize._json_codec import dumps
+from proxy.rules import load_rules
+from proxy.sanitize import dumps
 from proxy.sanitize._schema_filter import compile_schema
 
 

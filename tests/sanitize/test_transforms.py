@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError, SanitizationError
-from proxy.rules._loader import load_rules
+from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from support.engine import Engine

@@ -18,8 +18,8 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from proxy.rules._model import Endpoint, Rules, SchemaNode
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.rules import Endpoint, Rules, SchemaNode
+from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from support.openapi.checks import CASES, RULES, case_id
 from support.openapi.generator import EndpointCase, generate

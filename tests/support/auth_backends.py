@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from proxy.config._naming import SecretNaming
+from proxy.config import SecretNaming
+from proxy.config.stores import LocalFileStore, SecretStore
 from proxy.config.stores._aws_secrets_manager import SecretsManagerStore
 from proxy.config.stores._aws_ssm import SsmParameterStore
-from proxy.config.stores._base import SecretStore
 from proxy.config.stores._gcp_secret_manager import GcpSecretManagerStore
-from proxy.config.stores._local_file import LocalFileStore
 from proxy.timing import Clock, Sleep
 from support.gcp_secret_manager_fake import PROJECT, FakeSecretManager
 from support.moto_server import MotoServer

@@ -7,12 +7,18 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from proxy.auth._base import UpstreamCredentials
-from proxy.gateway._health import HealthFacts
-from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway._upstream import Upstream, UpstreamTarget
-from proxy.rules._bundled import resolve_rules
+from proxy.auth import UpstreamCredentials
+from proxy.gateway import (
+    Gateway,
+    GatewayConfig,
+    HealthFacts,
+    LazyRuntime,
+    Runtime,
+    Upstream,
+    UpstreamTarget,
+    salt_sha256,
+)
+from proxy.rules import resolve_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from support.engine import Engine

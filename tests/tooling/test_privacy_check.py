@@ -8,7 +8,7 @@ from urllib.parse import quote, quote_plus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from proxy.tooling.privacy_check import Finding, mask, scan_json, scan_text
 

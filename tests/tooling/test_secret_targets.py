@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from proxy.config._naming import SecretNaming
+from proxy.config import SecretNaming
 from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.errors import OperatorToolError
 from proxy.secret_value import Secret

@@ -15,7 +15,7 @@ import json
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
-from proxy.config.stores._base import StoredVersion
+from proxy.config.stores import StoredVersion
 from proxy.secret_value import Secret
 
 __all__ = ["AccessToken", "decode_shared", "encode_shared", "fingerprint", "pick_latest_shared"]

@@ -3,11 +3,25 @@
 The gateway drives the flow (as httpx's ``Auth.auth_flow`` does): it asks for credentials,
 makes the upstream call, and on a ``401`` tells the auth which credentials were rejected, then
 asks once more. Everything about tokens, stores, locks and rotation stays behind this seam.
+The gateway's `_call` does this, with an auth whose first token the upstream refuses here:
 
-    creds = auth.credentials()
-    response = upstream.send(request, headers=creds.headers)
-    if response.status_code == 401 and auth.rejected(creds):
-        creds = auth.credentials()   # a fresh token, never the rejected one
+>>> class TwoTokens:
+...     tokens = iter(["t1", "t2"])
+...     def credentials(self):
+...         token = next(self.tokens)
+...         return UpstreamCredentials({"Authorization": f"Bearer {token}"}, token_id=token)
+...     def rejected(self, credentials):
+...         return True  # forgotten: the next credentials() carry another token
+>>> def upstream(headers):
+...     return 401 if headers["Authorization"] == "Bearer t1" else 200
+>>> auth = TwoTokens()
+>>> creds = auth.credentials()
+>>> status = upstream(creds.headers)
+>>> if status == 401 and auth.rejected(creds):
+...     creds = auth.credentials()  # a fresh token, never the rejected one
+...     status = upstream(creds.headers)
+>>> status, creds.token_id
+(200, 't2')
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from proxy.auth._base import SourceAuth
 from proxy.auth._oauth import RefreshTiming, RefreshTokenSourceAuth
 from proxy.auth._token_endpoint import TokenEndpoint
 from proxy.config import ConfigValues, Settings
-from proxy.config.stores._base import SecretStore
+from proxy.config.stores import SecretStore
 from proxy.errors import ConfigurationError
 from proxy.timing import Clock, Sleep, system_clock, system_sleep
 

@@ -38,8 +38,8 @@ from proxy.auth._refresh_policy import RefreshWindow
 from proxy.auth._rotation import REFRESH_TOKEN, RotatedRefreshTokens
 from proxy.auth._token_endpoint import TokenEndpoint, TokenFailure
 from proxy.auth._token_lifecycle import TokenLifecycle
-from proxy.config.locks._base import DistributedLock, LockLease
-from proxy.config.stores._base import SecretStore
+from proxy.config.locks import DistributedLock, LockLease
+from proxy.config.stores import SecretStore
 from proxy.deadline import current_deadline
 from proxy.errors import (
     ConfigStoreUnavailable,

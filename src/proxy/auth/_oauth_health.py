@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from proxy.auth._rotation import REFRESH_TOKEN
 from proxy.auth._token_lifecycle import LifecycleReport
-from proxy.config.stores._base import SecretStore
+from proxy.config.stores import SecretStore
 from proxy.errors import MissingSecretError, ProxyError
 
 __all__ = ["describe_health"]

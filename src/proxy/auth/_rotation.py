@@ -20,7 +20,7 @@ import logging
 import threading
 from dataclasses import dataclass
 
-from proxy.config.stores._base import SecretStore
+from proxy.config.stores import SecretStore
 from proxy.deadline import current_deadline
 from proxy.errors import ProxyError
 from proxy.log_events import LogEvent, event

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from proxy.auth._rotation import REFRESH_TOKEN
-from proxy.config.stores._base import SecretStore
+from proxy.config.stores import SecretStore
 from proxy.errors import ProxyError
 from proxy.log_events import LogEvent, event
 from proxy.timing import Clock
 
 __all__ = [
     "ABSOLUTE_LIFETIME_DAYS",
+    "DAY",
     "EXPIRY_WARNING_DAYS",
     "GRANTED_AT",
     "IDLE_LIMIT_DAYS",

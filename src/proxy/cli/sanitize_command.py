@@ -24,10 +24,8 @@ from urllib.parse import urlsplit
 
 from proxy.cli.errors import describe_os_error
 from proxy.errors import BlockedByRules, ProxyError
-from proxy.rules._bundled import resolve_rules
-from proxy.rules._matching import EndpointMatcher
-from proxy.sanitize._json_codec import loads_values, pretty
-from proxy.sanitize._sanitizer import Sanitizer
+from proxy.rules import EndpointMatcher, resolve_rules
+from proxy.sanitize import Sanitizer, loads_values, pretty
 from proxy.sanitize.pseudonyms import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS

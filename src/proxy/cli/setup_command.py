@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from proxy.auth._token_lifecycle import ABSOLUTE_LIFETIME_DAYS, DAY, GRANTED_AT, format_instant
+from proxy.auth import ABSOLUTE_LIFETIME_DAYS, DAY, GRANTED_AT, format_instant
 from proxy.config.stores import SecretStore
 from proxy.errors import OperatorToolError
 from proxy.http import is_loopback_host

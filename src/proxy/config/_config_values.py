@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from proxy.config._settings import Settings
-from proxy.config.stores._base import SecretStore
+from proxy.config.stores import SecretStore
 from proxy.errors import MissingSecretError
 
 __all__ = ["ConfigValues"]

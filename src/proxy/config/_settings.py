@@ -20,7 +20,7 @@ from types import MappingProxyType
 from proxy.config._env_parsing import EnvReader, IpNetwork
 from proxy.config._naming import SecretNaming, derive_instance_prefix
 from proxy.errors import ConfigurationError
-from proxy.http._response_size import DEFAULT_MEMORY_MB
+from proxy.http import DEFAULT_MEMORY_MB
 from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
 from proxy.secret_value import Secret
 

@@ -21,7 +21,7 @@ import httpx
 
 from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS, Deadline
 from proxy.errors import UpstreamTimeout
-from proxy.http._response_size import upstream_too_large
+from proxy.http import upstream_too_large
 
 __all__ = ["read_body"]
 

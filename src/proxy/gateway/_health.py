@@ -17,7 +17,7 @@ import orjson
 from proxy.errors import MissingSecretError, ProxyError
 from proxy.gateway._ip_allowlist import IpAllowList
 from proxy.gateway._runtime import LazyRuntime
-from proxy.http._models import Headers, HttpRequest, HttpResponse
+from proxy.http import Headers, HttpRequest, HttpResponse
 from proxy.log_events import LogEvent, event
 
 __all__ = ["HEALTH_CHECK_HEADER", "HealthCheck", "HealthFacts"]

@@ -39,16 +39,17 @@ from proxy.gateway._request_record import (
 from proxy.gateway._response_headers import pass_through_headers
 from proxy.gateway._runtime import LazyRuntime, Runtime
 from proxy.gateway._upstream import UpstreamResponse
-from proxy.http._models import Headers, HttpRequest, HttpResponse
-from proxy.http._responses import (
+from proxy.http import (
     ERROR_HEADER,
+    Headers,
+    HttpRequest,
+    HttpResponse,
     error_response,
     says_scope_mismatch,
     upstream_error_summary,
 )
 from proxy.log_events import error_event, event
-from proxy.rules._model import Endpoint
-from proxy.rules._request_body import body_allowed
+from proxy.rules import Endpoint, body_allowed
 from proxy.safe_logging import log_unexpected
 
 __all__ = ["Gateway", "GatewayConfig"]

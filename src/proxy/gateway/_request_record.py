@@ -25,8 +25,7 @@ import time
 from contextvars import ContextVar
 from types import TracebackType
 
-from proxy.http._models import HttpRequest, HttpResponse
-from proxy.http._responses import ERROR_HEADER
+from proxy.http import ERROR_HEADER, HttpRequest, HttpResponse
 from proxy.log_events import LogEvent
 
 __all__ = [

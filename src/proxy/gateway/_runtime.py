@@ -16,12 +16,11 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from proxy.auth._base import SourceAuth
+from proxy.auth import SourceAuth
 from proxy.gateway._upstream import Upstream
 from proxy.lazy import Lazy
-from proxy.rules._matching import EndpointMatcher
-from proxy.rules._model import Rules
-from proxy.sanitize._sanitizer import Sanitizer
+from proxy.rules import EndpointMatcher, Rules
+from proxy.sanitize import Sanitizer
 from proxy.sanitize.pseudonyms import ReverseTokens
 from proxy.secret_value import Secret
 

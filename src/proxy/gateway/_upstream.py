@@ -34,9 +34,7 @@ from proxy.errors import (
 )
 from proxy.gateway._body_reader import read_body
 from proxy.gateway._outbound import OutboundRequest
-from proxy.http import is_loopback_host
-from proxy.http._models import Headers
-from proxy.http._response_size import DEFAULT_MEMORY_MB, upstream_cap_bytes
+from proxy.http import DEFAULT_MEMORY_MB, Headers, is_loopback_host, upstream_cap_bytes
 
 __all__ = ["Upstream", "UpstreamResponse", "UpstreamTarget", "timeouts_for"]
 

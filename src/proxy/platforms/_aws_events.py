@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from proxy.errors import RequestError
-from proxy.http._models import Headers, HttpRequest
+from proxy.http import Headers, HttpRequest
 
 __all__ = ["PAYLOAD_FORMATS", "LambdaHeaders", "PayloadFormat", "payload_format"]
 

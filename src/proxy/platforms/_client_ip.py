@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from proxy.config._settings import Platform, Settings
+from proxy.config import Platform, Settings
 
 __all__ = ["ForwardedFor"]
 

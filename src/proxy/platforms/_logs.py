@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from proxy.config._settings import LogFormat, Platform
+from proxy.config import LogFormat, Platform
 from proxy.platforms._log_formats import JsonFormatter, TextFormatter
 
 __all__ = ["LAMBDA_RUNTIME_HANDLERS", "configure_logging", "resolve_log_format"]

@@ -15,24 +15,26 @@ import ssl
 import httpx
 
 from proxy import VERSION, __version__
-from proxy.auth._factory import build_source_auth
-from proxy.config import ConfigValues
-from proxy.config._settings import Settings, TlsVersion
-from proxy.config.stores._base import SecretStore
-from proxy.config.stores._factory import build_config_store, build_secret_store
+from proxy.auth import build_source_auth
+from proxy.config import ConfigValues, Settings, TlsVersion
+from proxy.config.stores import SecretStore, build_config_store, build_secret_store
 from proxy.errors import ConfigurationError
-from proxy.gateway._health import HealthFacts
-from proxy.gateway._pipeline import Gateway, GatewayConfig
-from proxy.gateway._runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway._upstream import Upstream, UpstreamTarget, timeouts_for
-from proxy.http._response_size import upstream_cap_bytes
+from proxy.gateway import (
+    Gateway,
+    GatewayConfig,
+    HealthFacts,
+    LazyRuntime,
+    Runtime,
+    Upstream,
+    UpstreamTarget,
+    salt_sha256,
+    timeouts_for,
+)
+from proxy.http import upstream_cap_bytes
 from proxy.http_client import cookieless_client
-from proxy.rules._bundled import BUNDLED_RULES, bundled_rules_text
-from proxy.rules._loader import load_rules
-from proxy.rules._matching import EndpointMatcher
-from proxy.rules._model import Rules
-from proxy.sanitize._sanitizer import Sanitizer
-from proxy.sanitize.links._rewriter import LinkRewriter
+from proxy.rules import BUNDLED_RULES, EndpointMatcher, Rules, bundled_rules_text, load_rules
+from proxy.sanitize import Sanitizer
+from proxy.sanitize.links import LinkRewriter
 from proxy.sanitize.pseudonyms import PseudonymKeys, PseudonymTools
 
 __all__ = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from proxy.errors import ProxyError, RulesError, SanitizationError
-from proxy.rules._model import Endpoint, Rules
+from proxy.rules import Endpoint, Rules
 from proxy.sanitize._gc_pause import GC_PAUSE
 from proxy.sanitize._json_codec import (
     InexactNumber,
@@ -29,8 +29,7 @@ from proxy.sanitize._json_codec import (
 from proxy.sanitize._schema_filter import compile_schema
 from proxy.sanitize.jsonpath import JsonFunction, JsonPathError
 from proxy.sanitize.pseudonyms import PseudonymKeys, PseudonymTools
-from proxy.sanitize.transforms._augments import compile_augments
-from proxy.sanitize.transforms._compile import compile_transforms
+from proxy.sanitize.transforms import compile_augments, compile_transforms
 
 __all__ = ["Sanitizer"]
 

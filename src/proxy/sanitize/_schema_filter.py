@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from proxy.errors import RulesError, SanitizationError
-from proxy.rules._model import SchemaNode
+from proxy.rules import SchemaNode
 from proxy.sanitize._json_codec import checked_double
 from proxy.sanitize.jsonpath import JsonFunction
 

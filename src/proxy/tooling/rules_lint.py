@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from proxy.errors import RulesError
-from proxy.rules._model import Endpoint, Rules, SchemaNode
-from proxy.sanitize.jsonpath._path import JsonPathError, compile_path
+from proxy.rules import Endpoint, Rules, SchemaNode
+from proxy.sanitize.jsonpath import JsonPathError, compile_path
 
 __all__ = [
     "ACCOUNT_ID_FIELDS",

@@ -15,10 +15,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from proxy.errors import InvalidPseudonymToken
-from proxy.rules._bundled import resolve_rules
+from proxy.rules import resolve_rules
 from proxy.sanitize import PseudonymKeys
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
-from proxy.sanitize.pseudonyms._reversible import HASH_LENGTH, b64url_decode, b64url_encode
+from proxy.sanitize.pseudonyms import HASH_LENGTH, Pseudonymizer, b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 from support.engine import Engine
 from support.openapi.generator import EndpointCase, GeneratedResponse, endpoint_cases, generate

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from proxy.config._naming import SecretNaming
-from proxy.config.locks._base import DEFAULT_LOCK_TTL_SECONDS, DistributedLock
+from proxy.config.locks import DEFAULT_LOCK_TTL_SECONDS, DistributedLock
 from proxy.deadline import current_deadline
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.log_events import LogEvent, event

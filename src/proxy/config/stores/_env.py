@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from proxy.config._naming import SecretNaming
-from proxy.config.locks._base import DistributedLock, ThreadLock
+from proxy.config.locks import DistributedLock, ThreadLock
 from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion
 from proxy.errors import ConfigurationError
 from proxy.secret_value import Secret

@@ -24,7 +24,7 @@ from google.api_core import retry as retries
 from google.cloud.secretmanager_v1 import types
 
 from proxy.config._naming import SecretNaming
-from proxy.config.locks._base import DistributedLock
+from proxy.config.locks import DistributedLock
 from proxy.config.locks._gcp_secret_label import GcpSecretLabelLock
 from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion
 from proxy.config.stores._crc32c import crc32c

@@ -17,8 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from proxy.config._naming import SecretNaming
-from proxy.config.locks._base import DistributedLock
-from proxy.config.locks._local_file import FileLock, exclusive_file_lock
+from proxy.config.locks import DistributedLock, FileLock, exclusive_file_lock
 from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion
 from proxy.errors import ConfigStoreUnavailable, ConfigurationError
 from proxy.secret_value import Secret

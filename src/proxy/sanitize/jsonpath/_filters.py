@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from proxy.rules._javaregex import translate_java_regex
+from proxy.rules import translate_java_regex
 from proxy.sanitize.jsonpath._filter_values import (
     UNDEFINED,
     JsonLiteral,

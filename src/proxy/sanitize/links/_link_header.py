@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from proxy.sanitize.pseudonyms._account_ids import contains_identifier
+from proxy.sanitize.pseudonyms import contains_identifier
 
 __all__ = ["PAGINATION_RELATIONS", "rewrite_link_header"]
 

@@ -23,13 +23,13 @@ from urllib.parse import quote_plus, unquote, unquote_plus
 
 from proxy.sanitize.links._cql import CqlError, Piece, rewrite_cql
 from proxy.sanitize.links._link_header import rewrite_link_header
-from proxy.sanitize.pseudonyms._account_ids import (
+from proxy.sanitize.pseudonyms import (
+    Pseudonymizer,
     canonical_account_id,
     contains_identifier,
+    parse_mailbox,
     personal_space_owner,
 )
-from proxy.sanitize.pseudonyms._emails import parse_mailbox
-from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
 
 __all__ = ["LinkRewriter", "java_url_encode"]
 

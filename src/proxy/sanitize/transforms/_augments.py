@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from proxy.rules._model import Augment
+from proxy.rules import Augment
 from proxy.sanitize._json_codec import dumps
 from proxy.sanitize.jsonpath import JsonFunction, compile_path
 from proxy.sanitize.transforms._text_digest import text_digest, text_digest_object

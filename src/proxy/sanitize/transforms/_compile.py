@@ -11,9 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from proxy.errors import MissingEncryptionKey, RulesError
-from proxy.rules._model import Transform
-from proxy.sanitize.jsonpath import JsonFunction, JsonPath, compile_path
-from proxy.sanitize.jsonpath._update_plan import GuardedUpdates, PathUpdate, compile_updates
+from proxy.rules import Transform
+from proxy.sanitize.jsonpath import (
+    GuardedUpdates,
+    JsonFunction,
+    JsonPath,
+    PathUpdate,
+    compile_path,
+    compile_updates,
+)
 from proxy.sanitize.pseudonyms import PseudonymTools
 from proxy.sanitize.transforms import _pseudonym_values as pt
 from proxy.sanitize.transforms import _text_values as tt

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from proxy.errors import RulesError, SanitizationError
-from proxy.rules._javaregex import compile_java_regex
+from proxy.rules import compile_java_regex
 from proxy.sanitize.jsonpath import JsonFunction
-from proxy.sanitize.links._rewriter import LinkRewriter
-from proxy.sanitize.pseudonyms._pseudonymizer import IpPseudonymizer, Pseudonymizer
+from proxy.sanitize.links import LinkRewriter
+from proxy.sanitize.pseudonyms import IpPseudonymizer, Pseudonymizer
 from proxy.sanitize.transforms._text_values import on_text
 
 __all__ = [

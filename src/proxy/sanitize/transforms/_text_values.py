@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from proxy.rules._javaregex import compile_java_regex
+from proxy.rules import compile_java_regex
 from proxy.sanitize._json_codec import dumps
 from proxy.sanitize.jsonpath import JsonFunction, compile_path
 from proxy.sanitize.transforms._text_digest import text_digest
