@@ -4,8 +4,8 @@ The shared copy lives in the store as ``ACCESS_TOKEN``: compact JSON
 ``{"token":"<access token>","expirationDate":<epoch millis>}`` (keys in that order, as the
 reference writes it), so Java and Python instances can share one token during a migration.
 
-    token = AccessToken(Secret("at"), expires_at=1700000000.0)
-    encode_shared(token) == '{"token":"at","expirationDate":1700000000000}'
+>>> encode_shared(AccessToken(Secret("at"), expires_at=1700000000.0))
+'{"token":"at","expirationDate":1700000000000}'
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Empty values count as unset everywhere, so a Terraform variable rendered as ``""`` falls back to
 the default instead of becoming an empty prefix or an empty host.
 
-    reader = EnvReader({"REQUEST_TIMEOUT_SECONDS": "55"})
-    reader.integer("REQUEST_TIMEOUT_SECONDS", default=180) == 55
+>>> EnvReader({"REQUEST_TIMEOUT_SECONDS": "55"}).integer("REQUEST_TIMEOUT_SECONDS", default=180)
+55
 """
 
 from __future__ import annotations

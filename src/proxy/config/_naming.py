@@ -4,8 +4,9 @@ Instance prefix: ``PATH_TO_INSTANCE_CONFIG`` if set; else the function name uppe
 ``-`` turned into ``_`` plus ``_`` (``psoxy-confluence-cloud`` -> ``PSOXY_CONFLUENCE_CLOUD_``).
 Shared prefix: ``PATH_TO_SHARED_CONFIG`` or nothing, so the salt is the bare ``PSOXY_SALT``.
 
-    naming = SecretNaming(instance_prefix="PSOXY_CONFLUENCE_CLOUD_", shared_prefix="")
-    naming.instance_key("REFRESH_TOKEN") == "PSOXY_CONFLUENCE_CLOUD_REFRESH_TOKEN"
+>>> naming = SecretNaming(instance_prefix="PSOXY_CONFLUENCE_CLOUD_", shared_prefix="")
+>>> naming.instance_key("REFRESH_TOKEN")
+'PSOXY_CONFLUENCE_CLOUD_REFRESH_TOKEN'
 """
 
 from __future__ import annotations

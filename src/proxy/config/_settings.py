@@ -5,8 +5,9 @@ This is the ONLY place the environment is read. A platform adapter calls
 touches ``os.environ``. Secrets (salt, tokens, client secret) are not here: they come from the
 secret store (``proxy.config.stores``), except in local mode with ``SECRETS_STORE=ENV``.
 
-    settings = Settings.from_env({"SOURCE": "confluence", "TARGET_HOST": "api.atlassian.com"})
-    settings.instance_prefix == "PSOXY_CONFLUENCE_CLOUD_"   # local default
+>>> settings = Settings.from_env({"SOURCE": "confluence", "TARGET_HOST": "api.atlassian.com"})
+>>> settings.instance_prefix  # the local default
+'PSOXY_CONFLUENCE_CLOUD_'
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ Small and immutable: the raw (percent-encoded) path and query exactly as receive
 looked up case-insensitively, the body as bytes. Reprs mask credential headers, so logging a
 request by mistake does not leak a token.
 
-    request = HttpRequest("GET", "/ex/confluence/c/wiki/api/v2/spaces", "limit=10",
-                          Headers([("Accept-Encoding", "gzip")]))
+>>> request = HttpRequest("GET", "/wiki/api/v2/spaces", "limit=10", Headers([("Accept", "*/*")]))
+>>> request.headers.get("accept"), "ACCEPT" in request.headers
+('*/*', True)
 """
 
 from __future__ import annotations

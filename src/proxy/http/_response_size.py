@@ -14,7 +14,8 @@ out-of-memory kill or a bare platform 502:
    never reached); Cloud Run functions return at most 32 MB uncompressed. The adapters measure
    what they are about to hand over (`proxy.platforms`).
 
-    cap = upstream_cap_bytes(memory_mb=512, concurrent_requests=1)   # 48 MiB
+>>> upstream_cap_bytes(memory_mb=512, concurrent_requests=1) // MIB
+48
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ its last entries, those appended by proxies we trust, can be believed:
   own peer: the client is then the (N+1)-th entry from the end on GCP, the N-th locally. A
   header with fewer entries gives no client IP (refused when an allow-list is configured).
 
-    ForwardedFor(trusted_entries=1).client_ip("10.1.2.3, 203.0.113.7", peer="169.254.1.1")
-    # '203.0.113.7'
+>>> ForwardedFor(trusted_entries=1).client_ip("10.1.2.3, 203.0.113.7", peer="169.254.1.1")
+'203.0.113.7'
 """
 
 from __future__ import annotations

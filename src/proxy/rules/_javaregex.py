@@ -5,7 +5,8 @@ Rules written for the Java proxy use Java syntax: named groups `(?<name>…)`, a
 `\\p{…}` classes. Java's `\\w`, `\\d`, `\\s` and case-insensitivity are ASCII-only, so every
 pattern is compiled with `re.ASCII`.
 
-    compile_java_regex(r"(?<id>[^/]+)", case_insensitive=True).fullmatch("A%2FB")
+>>> compile_java_regex(r"(?<id>[^/]+)", case_insensitive=True).fullmatch("A%2FB").group("id")
+'A%2FB'
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ As in the reference (Jackson with FAIL_ON_UNKNOWN_PROPERTIES), an unknown key an
 error; ours names the key and where it is, e.g.
 ``endpoints[2] (/a).transforms[0] (redact): unknown key 'jsonPath' (known: ...)``.
 
-    rules = load_rules(Path("rules/confluence.yaml").read_text())
+>>> rules = load_rules("endpoints:\\n  - pathTemplate: /spaces\\n    allowedMethods: [get]")
+>>> rules.endpoints[0].allowed_methods
+frozenset({'GET'})
 """
 
 from __future__ import annotations

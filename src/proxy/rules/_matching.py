@@ -8,8 +8,12 @@ after the gateway removed its own prefixes. Templates become case-insensitive fu
 where `{var}` is one non-empty raw segment; `pathRegex` sees `path?query`. The first matching
 endpoint in file order wins (the reference picks an arbitrary one).
 
-    matcher = EndpointMatcher(rules)
-    endpoint = matcher.match("GET", "/ex/confluence/c1/wiki/api/v2/spaces", "limit=10")
+>>> from proxy.rules import resolve_rules
+>>> matcher = EndpointMatcher(resolve_rules("confluence"))
+>>> matcher.match("GET", "/ex/confluence/c1/wiki/api/v2/spaces", "limit=10").label
+'/ex/confluence/{cloudId}/wiki/api/{version}/spaces'
+>>> matcher.match("GET", "/ex/confluence/c1/wiki/api/v2/spaces", "secret=1") is None
+True
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ null, `JsonLiteral` lists/objects, compiled patterns) or `UNDEFINED` for a missi
 Numbers compare as `BigDecimal`s and are written as `BigDecimal.toString()` when compared with
 text, which is why `"1" == 1` holds while `"1.0" == 1` does not.
 
-    equals("1", Decimal("1"))  # True, as in Jayway
+>>> equals("1", Decimal("1")), equals("1.0", Decimal("1"))  # as in Jayway
+(True, False)
 """
 
 from __future__ import annotations

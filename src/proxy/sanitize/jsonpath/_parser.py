@@ -6,7 +6,8 @@ bracket, indexes `[0]`, `[-1]`, `[0,2]`, slices `[1:3]`, `[2:]`, `[:-1]` and fil
 Functions (`.length()`), `[?]` placeholders and slice steps are rejected, as is anything left
 over after a step; Jayway itself is laxer there (it reads `$.a]` as the property `a]`).
 
-    parse_path("$.results[*]..body")  # (Name('results'), Wildcard(), Scan(), Name('body'))
+>>> parse_path("$.results[*]..body")
+(Name(names=('results',)), Wildcard(), Scan(), Name(names=('body',)))
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@ sorted by accessor, descending (array indexes numerically), so that deleting sev
 of one array stays correct and, for nested matches, changes made inside a value that was
 already replaced are invisible.
 
-    path = compile_path("$.results[*]..accountId")   # at rules load; JsonPathError if bad
-    document = path.map(document, pseudonymize)       # per response
+>>> path = compile_path("$.results[*]..accountId")  # at rules load; JsonPathError if bad
+>>> path.map({"results": [{"by": {"accountId": "a"}}]}, str.upper)  # per response
+{'results': [{'by': {'accountId': 'A'}}]}
 
 Deliberate differences from Jayway, where Jayway fails at run time or corrupts data:
 - a match of the root itself: `map` returns `fn(root)` and `delete` returns None (Jayway throws);

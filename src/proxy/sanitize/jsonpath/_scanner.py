@@ -3,7 +3,12 @@
 Every syntax problem becomes a `JsonPathError` naming the path, the position and the reason,
 so a bad rule fails at load time with a message a rule author can act on:
 
-    JsonPathError: invalid JSONPath "$.a[" at position 3: unbalanced '[' (missing ']')
+>>> from proxy.sanitize.jsonpath import compile_path
+>>> try:
+...     compile_path("$.a[")
+... except JsonPathError as error:
+...     print(error)
+invalid JSONPath "$.a[" at position 3: unbalanced '[' (missing ']')
 """
 
 from __future__ import annotations

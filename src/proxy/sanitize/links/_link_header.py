@@ -6,7 +6,10 @@ rewriter as `_links.next`. Only pagination relations are kept: `rel="base"` name
 Anything malformed, or a URL or parameter the rewriter cannot make safe, drops the whole
 header (None)::
 
-    rewrite_link_header('</wiki/api/v2/spaces?cursor=abc>; rel="next"', rewriter.rewrite_url)
+>>> rewrite_link_header('</wiki/api/v2/spaces?cursor=abc>; rel="next"', lambda url: url)
+'</wiki/api/v2/spaces?cursor=abc>; rel="next"'
+>>> rewrite_link_header('</a>; rel="next"', lambda url: None) is None  # an unsafe URL
+True
 """
 
 from __future__ import annotations

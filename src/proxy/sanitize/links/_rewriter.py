@@ -10,9 +10,12 @@ parameter value that *is* one becomes a token, one that merely *contains* one ma
 unsafe. An unsafe link (unparsable, malformed escapes, CQL outside the grammar, no encryption
 key) gives None: the value is dropped, never passed on raw::
 
-    rewriter = LinkRewriter(pseudonymizer)
-    rewriter.rewrite_url("/rest/api/content/search?cql=creator%3D%22608a9b…%22&cursor=x")
-    # '/rest/api/content/search?cql=creator%3D%22p~7Z5-G…%22&cursor=x'
+>>> from proxy.sanitize.pseudonyms import Pseudonymizer
+>>> from proxy.secret_value import Secret
+>>> rewriter = LinkRewriter(Pseudonymizer(Secret("salt"), Secret("key")))
+>>> rewriter.rewrite_url("/search?cql=creator%3D%22608a9b555426330072f9867d%22&cursor=x")
+... # doctest: +ELLIPSIS
+'/search?cql=creator%3D%22p~7Z5-G...%22&cursor=x'
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ space key `~` + the id, where ids with a colon are *compact* (`~557058f58131cbâ€
 twice (`%3A`, `%7E`, `%40`, `%253A`). A pseudonym joins across all forms only if it hashes one
 **canonical account id** (`557058:<8-4-4-4-12>`, or the 24-hex id as written)::
 
-    canonical_account_id("557058f58131cbb67d43c7b30d6b58d40bd077")
-    # '557058:f58131cb-b67d-43c7-b30d-6b58d40bd077'
-    contains_identifier("creator%3D%22608a9b555426330072f9867d%22")   # True
+>>> canonical_account_id("557058f58131cbb67d43c7b30d6b58d40bd077")
+'557058:f58131cb-b67d-43c7-b30d-6b58d40bd077'
+>>> contains_identifier("creator%3D%22608a9b555426330072f9867d%22")
+True
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ A value is an email iff the whole string is an RFC-2822 *mailbox* (see `emails_g
 which is what gets hashed, folds case and sub-addressing so that the same person gets the same
 pseudonym however the address was written::
 
-    canonical_email(parse_mailbox("Alice <Alice+x@ACME.com>"))  == "alice@acme.com"
+>>> canonical_email(parse_mailbox("Alice <Alice+x@ACME.com>"))
+'alice@acme.com'
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@ The address is first written the way Java's `InetAddress.getHostAddress()` write
 dotted decimal; IPv6 as eight lower-case hex groups, no `::`; IPv4-mapped IPv6 as IPv4), so
 `2001:0db8::1` and `2001:db8:0:0:0:0:0:1` get the same pseudonym::
 
-    IpPseudonymizer(Secret("salt")).hash_ip("010.0.0.1")
-    # 't~3BU4goNN07w3ofq8v5ig2enxSWj9xnAnPOThel4mHTk', the same as for "10.0.0.1"
+>>> ips = IpPseudonymizer(Secret("salt"))
+>>> ips.hash_ip("010.0.0.1")
+'t~3BU4goNN07w3ofq8v5ig2enxSWj9xnAnPOThel4mHTk'
+>>> ips.hash_ip("10.0.0.1") == ips.hash_ip("010.0.0.1")
+True
 """
 
 from __future__ import annotations

@@ -4,9 +4,9 @@
 such tokens found in request URLs back into the value); emails are canonicalized before hashing
 and keep their domain (as written, hashed, encrypted or dropped, by configuration)::
 
-    pseudonymizer = Pseudonymizer(Secret("salt"))
-    pseudonymizer.url_safe_token(pseudonymizer.pseudonymize("alice@acme.com"))
-    # 't~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com'
+>>> pseudonymizer = Pseudonymizer(Secret("salt"))
+>>> pseudonymizer.url_safe_token(pseudonymizer.pseudonymize("alice@acme.com"))
+'t~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com'
 """
 
 from __future__ import annotations

@@ -8,8 +8,10 @@ These are the reference's choices; keeping them byte for byte is what lets a dep
 implementations without losing the link between pseudonyms. The key derivation costs tens of
 milliseconds, so it runs once per instance, on first use, never per value::
 
-    crypto = TokenCrypto(Secret("salt"), Secret("secret"))
-    token = crypto.seal("blah", crypto.hash("blah"));  crypto.open(token) == "blah"
+>>> crypto = TokenCrypto(Secret("salt"), Secret("secret"))
+>>> token = crypto.seal("blah", crypto.hash("blah"))
+>>> crypto.open(token)
+'blah'
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ A JSON number is pseudonymized by hashing its Java ``toString``; blank means Jav
 pseudonyms are written the way Jackson writes strings. Each differs from Python's default in
 small ways that would change pseudonyms, so they are spelled out here::
 
-    java_number_text(1) == "1";  java_number_text(1.5) == "1.5";  java_number_text(1e7) == "1.0E7"
+>>> java_number_text(1), java_number_text(1.5), java_number_text(1e7)
+('1', '1.5', '1.0E7')
 """
 
 from __future__ import annotations

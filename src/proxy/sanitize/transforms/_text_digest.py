@@ -4,7 +4,8 @@ Length is Java's `String.length()` (UTF-16 code units: an emoji counts 2); words
 `s.trim().split("\\\\s+")` with ASCII whitespace, so a blank text has one "word" and an empty text
 none. Keys are sorted, output is compact JSON text.
 
-    text_digest("Hello world") == '{"length":11,"word_count":2}'
+>>> text_digest("Hello world", ())
+'{"length":11,"word_count":2}'
 """
 
 from __future__ import annotations
