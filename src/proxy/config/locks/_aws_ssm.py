@@ -20,8 +20,8 @@ import random
 import threading
 from typing import TYPE_CHECKING
 
+from proxy.config._aws_errors import AWS_ERRORS, aws_error_code
 from proxy.config.locks._base import LockLease, new_owner_id
-from proxy.config.stores._aws_errors import AWS_ERRORS, aws_error_code
 from proxy.log_events import LogEvent, event
 from proxy.timing import Clock, Sleep
 

@@ -15,11 +15,11 @@ import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from proxy.config._aws_errors import AWS_ERRORS, aws_error_code, is_access_denied
 from proxy.config._naming import SecretNaming, ssm_parameter_name
 from proxy.config.locks import DistributedLock
 from proxy.config.locks._aws_ssm import SsmParameterLock
 from proxy.config.stores._aws_clients import client_config
-from proxy.config.stores._aws_errors import AWS_ERRORS, aws_error_code, is_access_denied
 from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion
 from proxy.errors import ConfigStoreUnavailable
 from proxy.log_events import LogEvent, event
