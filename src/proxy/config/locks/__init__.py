@@ -4,7 +4,8 @@ Owns the lock protocol (`DistributedLock`: acquisition never blocks, release is 
 and its implementations: an in-process lock, a lock file, an SSM parameter and a GCP secret
 label (the last two private modules, imported with their stores).
 
-May import: the kernel (`proxy.timing`, `proxy.errors`, `proxy.deadline`, logging helpers).
+May import: the kernel (`proxy.timing`, `proxy.errors`, `proxy.deadline`, logging helpers), and
+the AWS error helpers its SSM lock shares with the AWS stores (`proxy.config._aws_errors`).
 
 >>> from proxy.timing import system_clock
 >>> lock = ThreadLock("OAUTH_REFRESH_TOKEN", clock=system_clock)
