@@ -5,7 +5,7 @@
  "tokenFamilyGrantedAt": "...", "tokenFamilyExpiresAt": "...", "lastRefreshAt": "...",
  "missingConfigProperties": [], "warningMessages": ["..."]}
 
-The token family's age and idleness come from `token_lifecycle`.
+The token family's age and idleness come from `_token_lifecycle`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The request pipeline: one named step per line, in the reference's order.
 
 HTTPS → health check → IP allow-list → path normalization → URL safety → rules match (403) →
-body checks → decrypt `p~` tokens (as data, see `decrypted_values`) → URL safety again → source
+body checks → decrypt `p~` tokens (as data, see `_decrypted_values`) → URL safety again → source
 auth → upstream call (one retry after a 401) → sanitize (fail closed) → response. Every
 deliberate error is a `ProxyError`, converted to a response in exactly one place; anything else
 becomes a 500 with nothing from upstream in it.

@@ -3,7 +3,7 @@
 `X-Forwarded-For` is a list the caller starts and every proxy on the way appends to, so only
 its last entries, those appended by proxies we trust, can be believed:
 
-- **Lambda** (not here, see `aws_events`): `requestContext` only, never a header.
+- **Lambda** (not here, see `_aws_events`): `requestContext` only, never a header.
 - **GCP** (Cloud Run / Cloud Functions gen2): Google's front end appends the address of the
   peer it accepted the connection from as the **last** entry; everything before it is the
   caller's to write. (The reference took the second-to-last entry, which a caller sets by

@@ -7,7 +7,7 @@ JSON uses Cloud Logging's field names, which CloudWatch Logs Insights reads as t
      "time":"2025-10-09T08:53:20.123Z","aws_request_id":"…"}
 
 Only what the proxy put there goes in: `event` and `fields` of the record (`proxy.log_events`),
-the request's ids (`log_context`), never arbitrary attributes other libraries attach. An
+the request's ids (`_log_context`), never arbitrary attributes other libraries attach. An
 exception attached to a record is written as its type chain and stack, without its message,
 outside development mode (messages can quote data). Plain `logging` plus orjson: measured, a
 JSON logging library cost more at import and per record than it saved (docs/operations.md).

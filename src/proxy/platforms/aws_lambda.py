@@ -1,6 +1,6 @@
 """AWS Lambda entry point: `proxy.platforms.aws_lambda.handler`, for every HTTP payload format.
 
-One handler sniffs the event (`aws_events.payload_format`), hands the neutral request to the
+One handler sniffs the event (`_aws_events.payload_format`), hands the neutral request to the
 gateway and returns the result Lambda expects: `{statusCode, headers, multiValueHeaders, body,
 isBase64Encoded}`. As the reference does (§3.16), a body of 2048 bytes or more is gzipped and
 base64-encoded when the caller accepts gzip: Lambda caps buffered responses at 6 MB. A result
@@ -11,7 +11,7 @@ release its lock and save a rotated token.
 
 Cold start: importing this module loads only the neutral models; the settings, the gateway, its
 httpx client and the store adapter (boto3 for SSM) are built on the first invocation, once per
-instance, with the garbage collector held off until it has answered (`startup_gc`). A build
+instance, with the garbage collector held off until it has answered (`_startup_gc`). A build
 that fails (a configuration error) is answered with its error and retried on the next
 invocation. Failures are answered by the entry both platforms share (`_entry.respond`): anything
 unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`, its type and stack logged (not its

@@ -1,4 +1,4 @@
-"""Load the reference's REST rules YAML into `proxy.rules.model`, strictly.
+"""Load the reference's REST rules YAML into the rules model (`_model`), strictly.
 
 As in the reference (Jackson with FAIL_ON_UNKNOWN_PROPERTIES), an unknown key anywhere is an
 error; ours names the key and where it is, e.g.

@@ -1,6 +1,6 @@
 """The rules as data: frozen dataclasses mirroring the reference's REST rules YAML ("Rules2").
 
-The loader (`proxy.rules.loader`) builds these from YAML and validates them; the matcher and
+The loader (`_loader`) builds these from YAML and validates them; the matcher and
 the sanitizer compile them once per instance. Field names follow Python style; the YAML key
 each comes from is given where it differs.
 """
@@ -65,7 +65,7 @@ class Transform:
     """One entry of `transforms`: its kind (the YAML tag) plus the options of that kind.
 
     Options keep their YAML names (`encoding`, `includeReversible`, `regex`, ...) and already
-    carry the reference's defaults (see `proxy.rules.loader.TRANSFORM_OPTIONS`).
+    carry the reference's defaults (see `_loader.TRANSFORM_OPTIONS`).
     """
 
     kind: str

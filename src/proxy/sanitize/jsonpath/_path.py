@@ -49,7 +49,7 @@ class JsonPath:
         steps = plan.steps
         # The property every match lies under (`results` in `$.results[*].x`), when there is one.
         self.first_name = _single_name(steps[0]) if steps else None
-        # `prefix..name` with a prefix of plain steps: the shape `update_plan` batches.
+        # `prefix..name` with a prefix of plain steps: the shape `_update_plan` batches.
         self.scan_name: str | None = None
         self.scan_prefix: tuple[Step, ...] | None = None
         if len(steps) >= 2 and isinstance(steps[-2], Scan):

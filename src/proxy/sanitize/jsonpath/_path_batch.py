@@ -1,11 +1,11 @@
-"""One walk that finds the matches of many `..name` scans at once (used by `update_plan`).
+"""One walk that finds the matches of many `..name` scans at once (used by `_update_plan`).
 
 For every object under the given roots that holds one of the names, a hit is recorded for that
 name, in the pre-order `..name` itself visits objects in (an object before its children, keys in
 document order, descending into matched values too). Each hit also carries its *enclosing
 slots*: the `(id(object), name)` pairs, for names of the batch, whose values the hit lies in
 (the hit's own slot excluded). A later path that replaced or removed one of those values has
-detached the hit from the document, which is how `update_plan` knows to skip it.
+detached the hit from the document, which is how `_update_plan` knows to skip it.
 
     hits = collect_hits(roots, frozenset({"accountId", "email"}))
     for node, enclosing in hits["email"]: ...

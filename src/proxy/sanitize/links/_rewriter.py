@@ -1,7 +1,7 @@
 """Links the rules let out (`_links.next`, the `Link` header): ids become reversible tokens.
 
 A link is parsed, not searched with a regex: its query is split and strictly decoded; the `cql`
-value is parsed as CQL (`proxy.sanitize.cql`) and every value that may name a person becomes a
+value is parsed as CQL (`_cql`) and every value that may name a person becomes a
 `p~` token (personal space keys keep their `~`: `~p~…`, as the spaces endpoint gives them);
 the CQL is then re-encoded the way Confluence (Java's `URLEncoder`) encodes it, tokens left
 literal so that the gateway finds and decrypts them when the caller follows the link. Every

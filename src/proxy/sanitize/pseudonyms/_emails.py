@@ -1,6 +1,6 @@
 """Email detection, extraction and canonicalization, as the reference pseudonymizer does it.
 
-A value is an email iff the whole string is an RFC-2822 *mailbox* (see `emails_grammar`):
+A value is an email iff the whole string is an RFC-2822 *mailbox* (see `_email_grammar`):
 ``alice@acme.com``, ``Alice <alice@acme.com>``, ``alice@acme.com (Alice)``. Its canonical form,
 which is what gets hashed, folds case and sub-addressing so that the same person gets the same
 pseudonym however the address was written::
