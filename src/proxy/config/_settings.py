@@ -134,7 +134,8 @@ class Settings:
     allowed_data_access_ip_blocks: tuple[IpNetwork, ...]
     """ALLOWED_DATA_ACCESS_IP_BLOCKS parsed; empty means no IP restriction."""
     trusted_proxy_hops: int
-    """TRUSTED_PROXY_HOPS (default 0): proxies in front of the platform's own, see `proxy.platforms._client_ip`."""
+    """TRUSTED_PROXY_HOPS (default 0): proxies in front of the platform's own (see
+    `proxy.platforms._client_ip`)."""
     request_path_prefix_to_trim: str | None
     """REQUEST_PATH_PREFIX_TO_TRIM, e.g. ``/v1/``."""
     is_development_mode: bool

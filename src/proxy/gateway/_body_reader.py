@@ -4,8 +4,8 @@ httpx's read timeout applies to each socket read, not to the whole body: a body 
 in, or stalls right after the headers, could outlive the request's deadline by a full read
 timeout per chunk. So the deadline is checked after every chunk, and a watchdog shuts the
 connection's socket down when the deadline passes, which makes a read blocked on a silent
-upstream return at once. The cap (the response-size policy of `proxy.http`) is checked as bytes arrive,
-and against a declared `Content-Length` before anything is read.
+upstream return at once. The cap (the response-size policy of `proxy.http`) is checked as bytes
+arrive, and against a declared `Content-Length` before anything is read.
 
     body = read_body(response, cap=48 * 2**20, deadline=current_deadline())
 """

@@ -107,7 +107,9 @@ def build_gateway(
 
     def build_runtime() -> Runtime:
         secrets = store or build_secret_store(settings)
-        secrets.prefetch(RUNTIME_PROPERTIES if settings.rules else (*RUNTIME_PROPERTIES, "RULES"))
+        config = ConfigValues(settings, lambda: build_config_store(settings, secrets))
+        in_environment = config.from_environment("RULES") is not None
+        secrets.prefetch(RUNTIME_PROPERTIES if in_environment else (*RUNTIME_PROPERTIES, "RULES"))
         salt = secrets.require("PSOXY_SALT")
         keys = PseudonymKeys(
             salt=salt,
@@ -119,7 +121,7 @@ def build_gateway(
             domain_salt=secrets.get("SALT_EMAIL_DOMAINS"),
             domain_encryption_key=secrets.get("ENCRYPTION_KEY_EMAIL_DOMAINS"),
         )
-        rules = _rules(settings, secrets)
+        rules = _rules(settings, config)
         tools = PseudonymTools.from_keys(keys)
         endpoints, sanitizer = EndpointMatcher(rules), Sanitizer(rules, tools)  # rules checked
         upstream = Upstream(
@@ -146,9 +148,8 @@ def build_gateway(
     return Gateway(config, LazyRuntime(build_runtime))
 
 
-def _rules(settings: Settings, secrets: SecretStore) -> Rules:
+def _rules(settings: Settings, config: ConfigValues) -> Rules:
     """`RULES` from the environment or the config store, else the bundled rules for `SOURCE`."""
-    config = ConfigValues(settings, lambda: build_config_store(settings, secrets))
     configured = config.get("RULES")
     if configured is not None:
         return load_rules(configured)

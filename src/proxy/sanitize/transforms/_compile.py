@@ -3,7 +3,8 @@
 A transform = a value function (what to put instead of a matched value) + JSONPaths (where) +
 an optional `applyOnlyWhen` guard. `redact` deletes instead of mapping. Everything is compiled
 at rules load, so a bad path or regex fails the deployment's start, not a request; the paths of
-all transforms are then applied by the update plan (`proxy.sanitize.jsonpath.compile_updates`), which walks the document as few times as it can.
+all transforms are then applied by the update plan (`proxy.sanitize.jsonpath.compile_updates`),
+which walks the document as few times as it can.
 """
 
 from __future__ import annotations
