@@ -14,6 +14,7 @@ from proxy.platforms.composition import build_gateway
 from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from support.gateway_rig import ENV_STORE_ENVIRONMENT
 
 ENDPOINT = "rules.endpoints[0] (/x)"
 BAD = "$.a["
@@ -58,18 +59,7 @@ def test_a_bad_jsonpath_is_a_rules_error_naming_endpoint_and_place(place: str) -
 
 
 def gateway_with_rules(rules: str) -> Gateway:
-    settings = Settings.from_env(
-        {
-            "SOURCE": "confluence",
-            "TARGET_HOST": "api.atlassian.com",
-            "SOURCE_AUTH_STRATEGY_IDENTIFIER": "oauth2_refresh_token",
-            "GRANT_TYPE": "refresh_token",
-            "SECRETS_STORE": "ENV",
-            "PSOXY_SALT": "salt",
-            "RULES": rules,
-        }
-    )
-    return build_gateway(settings)
+    return build_gateway(Settings.from_env({**ENV_STORE_ENVIRONMENT, "RULES": rules}))
 
 
 def test_a_bad_escaped_json_path_is_rules_invalid_for_requests_and_in_the_health_check() -> None:

@@ -24,6 +24,15 @@ from proxy.secret_value import Secret
 from support.engine import Engine
 
 SALT = Secret("salt")
+#: The environment of a whole proxy (the composition root) whose secrets are env variables.
+ENV_STORE_ENVIRONMENT = {
+    "SOURCE": "confluence",
+    "TARGET_HOST": "api.atlassian.com",
+    "SOURCE_AUTH_STRATEGY_IDENTIFIER": "oauth2_refresh_token",
+    "GRANT_TYPE": "refresh_token",
+    "SECRETS_STORE": "ENV",
+    "PSOXY_SALT": SALT.reveal(),
+}
 KEY = Secret("secret")
 FACTS = HealthFacts(
     source="confluence",
