@@ -12,7 +12,7 @@ from proxy.gateway import GatewayConfig
 from proxy.http import Headers, HttpRequest
 from proxy.platforms.composition import build_gateway as compose
 from proxy.simulator.confluence import example_response
-from support.gateway_rig import FACTS, build_gateway
+from support.gateway_rig import ENV_STORE_ENVIRONMENT, FACTS, build_gateway
 
 SPACES = "/ex/confluence/c1/wiki/api/v2/spaces"
 RAW_ACCOUNT_ID = b"608a9b555426330072f9867d"
@@ -20,14 +20,7 @@ HEALTH_CHECK = Headers([("X-Psoxy-Health-Check", "1")])
 
 
 def test_the_health_check_reports_bundle_filename_and_pseudonymize_app_ids() -> None:
-    environment = {
-        "SOURCE": "confluence",
-        "TARGET_HOST": "api.atlassian.com",
-        "SOURCE_AUTH_STRATEGY_IDENTIFIER": "oauth2_refresh_token",
-        "GRANT_TYPE": "refresh_token",
-        "SECRETS_STORE": "ENV",
-        "PSOXY_SALT": "salt",
-    }
+    environment = ENV_STORE_ENVIRONMENT
     unset = compose(Settings.from_env(environment))
     configured = compose(
         Settings.from_env(
