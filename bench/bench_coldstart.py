@@ -47,7 +47,7 @@ from pathlib import Path
 from moto_ssm import MotoSsm
 
 from proxy.cli.serve_command import DEMO_PREFIX, demo_environment, write_demo_secrets
-from proxy.config.naming import SecretNaming
+from proxy.config import SecretNaming
 from proxy.packaging.artifacts import build_lambda_zip
 from proxy.packaging.bytecode import (
     Interpreter,

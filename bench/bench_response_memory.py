@@ -1,6 +1,6 @@
 """Peak resident memory per upstream byte of one big response through the Lambda handler.
 
-The response-size policy (`proxy.gateway.response_size`) caps what the proxy reads from
+The response-size policy (`proxy.http.upstream_cap_bytes`) caps what the proxy reads from
 Confluence by the memory the function has; the cap divides that memory by the factor this
 bench measures. Each figure is a fresh process that serves one generated content search of
 10, 30 or 60 MB from the Atlassian simulator (in this process, so its copy of the payload is
@@ -76,7 +76,7 @@ def _status_bytes(field: str) -> int:
 
 
 def child(environment: dict[str, str], path: str, gzip: bool) -> dict[str, int]:
-    from proxy.config.settings import Settings
+    from proxy.config import Settings
     from proxy.platforms.aws_lambda import make_handler
     from proxy.platforms.composition import build_gateway
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from moto.server import ThreadedMotoServer
 
-from proxy.config.naming import SecretNaming, ssm_parameter_name
-from proxy.config.stores.aws_ssm import SsmParameterStore
+from proxy.config._naming import SecretNaming, ssm_parameter_name
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.simulator.demo import SimulatorCredentials
 
 REGION = "us-east-1"

@@ -16,9 +16,8 @@ from typing import Any
 
 import orjson
 
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.model import Endpoint
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import Endpoint, EndpointMatcher, resolve_rules
+from proxy.sanitize import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,8 +47,9 @@ def large_payload(target_bytes: int = LARGE_BYTES) -> bytes:
 def content_search_sanitizer() -> tuple[Sanitizer, Endpoint]:
     """The bundled Confluence rules with the reference's test salt and key, and the endpoint."""
     keys = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
-    sanitizer = Sanitizer.build(resolve_rules("confluence"), keys)
-    endpoint = sanitizer.match("GET", SEARCH_PATH, SEARCH_QUERY)
+    rules = resolve_rules("confluence")
+    sanitizer = Sanitizer.build(rules, keys)
+    endpoint = EndpointMatcher(rules).match("GET", SEARCH_PATH, SEARCH_QUERY)
     if endpoint is None:
         raise SystemExit("the bundled rules no longer allow content search")
     return sanitizer, endpoint

@@ -19,7 +19,7 @@ from proxy.deadline import (
     deadline_scope,
 )
 from proxy.errors import DeadlineExceeded
-from proxy.gateway.responses import error_response
+from proxy.http import error_response
 from support.fake_clock import FakeClock
 
 

@@ -184,8 +184,9 @@ class DeadlineExceeded(ProxyError):
 class ResponseTooLarge(ProxyError):
     """A response the function's memory or the platform's response limit cannot carry.
 
-    One code for both limits (see `proxy.gateway.response_size`); the message says which one
-    and asks for a lower `limit`, so the caller can page through the same data in smaller parts.
+    One code for both limits (see the response-size policy of `proxy.http`); the message says
+    which one and asks for a lower `limit`, so the caller can page through the same data in
+    smaller parts.
     """
 
     status = 502

@@ -4,8 +4,10 @@ A warm serverless instance builds its gateway (and the gateway its secrets-depen
 on the first request. A failure (a secret store briefly unreachable, a secret not set yet) is
 raised to that request and the build is tried again on the next one.
 
-    gateway = Lazy(lambda: build_gateway(settings))
-    gateway.get().handle(request)
+>>> builds = []
+>>> value = Lazy(lambda: builds.append("built") or len(builds))
+>>> value.get(), value.get(), builds
+(1, 1, ['built'])
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from proxy.auth import SourceAuth, build_source_auth
-from proxy.config.stores.base import SecretStore
+from proxy.config.stores import SecretStore
 from proxy.simulator import AtlassianSimulator
 from support.auth_backends import LocalFileBackend
 from support.auth_rig import FlakyStore, auth_settings, operator_seed

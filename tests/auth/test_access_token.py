@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from proxy.auth.access_token import (
+from proxy.auth._access_token import (
     AccessToken,
     decode_shared,
     encode_shared,
     fingerprint,
     pick_latest_shared,
 )
-from proxy.config.stores.base import StoredVersion
+from proxy.config.stores import StoredVersion
 from proxy.secret_value import Secret
 
 

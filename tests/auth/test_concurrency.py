@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from proxy.auth import RefreshTiming, SourceAuth, UpstreamCredentials, build_source_auth
-from proxy.auth.token_endpoint import TokenEndpoint, TokenGrant
+from proxy.auth._token_endpoint import TokenEndpoint, TokenGrant
 from proxy.errors import SourceAuthBusy
 from proxy.secret_value import Secret
 from proxy.simulator import AtlassianSimulator

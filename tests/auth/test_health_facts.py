@@ -12,10 +12,10 @@ import httpx
 import pytest
 
 from proxy.auth import UpstreamCredentials, build_source_auth
-from proxy.auth.static import NoSourceAuth
+from proxy.auth._static import NoSourceAuth
 from proxy.config import Settings
 from proxy.errors import SourceAuthError
-from proxy.gateway.models import HttpRequest
+from proxy.http._models import HttpRequest
 from proxy.simulator import AtlassianSimulator, SimResponse
 from support.auth_backends import PREFIX
 from support.auth_rig import FlakyStore

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.config.stores.aws_ssm import SsmParameterStore
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.errors import SourceAuthBusy
 from proxy.simulator import AtlassianSimulator
 from support.auth_backends import NAMING, PREFIX, SsmBackend

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.auth.token_endpoint import TokenEndpoint, TokenFailure
+from proxy.auth._token_endpoint import TokenEndpoint, TokenFailure
 from proxy.errors import RefreshTokenRevoked
 from proxy.secret_value import Secret
 from proxy.simulator import AtlassianSimulator

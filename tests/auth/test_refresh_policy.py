@@ -5,8 +5,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.auth.access_token import AccessToken
-from proxy.auth.refresh_policy import RefreshWindow
+from proxy.auth._access_token import AccessToken
+from proxy.auth._refresh_policy import RefreshWindow
 from proxy.secret_value import Secret
 
 NOW = 1_700_000_000.0

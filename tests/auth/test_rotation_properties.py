@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.auth import build_source_auth
-from proxy.auth.token_endpoint import TokenEndpoint, TokenGrant
+from proxy.auth._token_endpoint import TokenEndpoint, TokenGrant
 from proxy.secret_value import Secret
 from proxy.simulator import AtlassianSimulator
 from support.auth_backends import LocalFileBackend

@@ -5,7 +5,7 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
-from proxy.auth.token_endpoint import TokenEndpoint, TokenFailure, TokenGrant, validate_token_url
+from proxy.auth._token_endpoint import TokenEndpoint, TokenFailure, TokenGrant, validate_token_url
 from proxy.errors import ConfigurationError
 from proxy.secret_value import Secret
 from proxy.simulator import AtlassianSimulator, SimRequest, SimResponse

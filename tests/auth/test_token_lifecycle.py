@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.auth.token_lifecycle import DAY, TokenLifecycle, format_instant, parse_instant
-from proxy.config.stores.base import StoredVersion
-from proxy.config.stores.local_file import LocalFileStore
+from proxy.auth._token_lifecycle import DAY, TokenLifecycle, format_instant, parse_instant
+from proxy.config.stores import LocalFileStore, StoredVersion
 from proxy.errors import ConfigStoreUnavailable
 from proxy.secret_value import Secret
 from support.auth_backends import NAMING, PREFIX

@@ -13,10 +13,8 @@ import orjson
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
+from proxy.gateway import Gateway, GatewayConfig, LazyRuntime, Upstream, UpstreamTarget, salt_sha256
+from proxy.http import HttpRequest
 from proxy.simulator import AtlassianSimulator, SimResponse
 from proxy.simulator.routes import SimRequest
 from support.auth_rig import FlakyStore
@@ -40,7 +38,7 @@ def gateway_over(
 
     simulator.routes.add("GET", r".*/api/v2/spaces", unauthorized, first=True)
     upstream = Upstream(http, UpstreamTarget.parse(simulator.base_url))
-    runtime = Runtime(sanitizer(), auth, upstream, salt_sha256(SALT))
+    runtime = sanitizer().runtime(auth, upstream, salt_sha256(SALT))
     return Gateway(GatewayConfig(facts=FACTS), LazyRuntime(lambda: runtime)), sent
 
 

@@ -14,9 +14,9 @@ import orjson
 import pytest
 
 from proxy.auth import SourceAuth
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.pipeline import Gateway
-from proxy.gateway.upstream import Upstream, UpstreamTarget
+from proxy.gateway._pipeline import Gateway
+from proxy.gateway._upstream import Upstream, UpstreamTarget
+from proxy.http._models import HttpRequest
 from proxy.simulator import AtlassianSimulator
 from proxy.simulator.confluence import EXAMPLE_CLOUD_ID, install_confluence
 from support.auth_rig import FlakyStore

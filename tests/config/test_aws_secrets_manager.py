@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_secrets_manager import SecretsManagerStore
+from proxy.config import SecretNaming
+from proxy.config.stores._aws_secrets_manager import SecretsManagerStore
 from proxy.errors import MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock

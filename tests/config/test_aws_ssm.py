@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import botocore.config
 import pytest
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_ssm import SsmParameterStore
+from proxy.config import SecretNaming
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_ssm import SsmParameterStore
-from proxy.config.timing import Sleep
+from proxy.config._naming import SecretNaming
+from proxy.config.stores._aws_ssm import SsmParameterStore
+from proxy.timing import Sleep
 from support.fake_clock import FakeClock
 from support.moto_server import MotoServer
 

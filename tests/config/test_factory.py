@@ -6,9 +6,9 @@ import pytest
 
 from proxy.config import ConfigValues, Settings, build_config_store, build_secret_store
 from proxy.config.stores import EnvSecretStore, LocalFileStore
-from proxy.config.stores.aws_secrets_manager import SecretsManagerStore
-from proxy.config.stores.aws_ssm import SsmParameterStore
-from proxy.config.stores.gcp_secret_manager import GcpSecretManagerStore
+from proxy.config.stores._aws_secrets_manager import SecretsManagerStore
+from proxy.config.stores._aws_ssm import SsmParameterStore
+from proxy.config.stores._gcp_secret_manager import GcpSecretManagerStore
 from proxy.errors import ConfigurationError
 from proxy.secret_value import Secret
 from support.gcp_secret_manager_fake import PROJECT, FakeSecretManager

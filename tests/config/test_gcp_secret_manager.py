@@ -5,9 +5,9 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.crc32c import crc32c
-from proxy.config.stores.gcp_secret_manager import GcpSecretManagerStore
+from proxy.config import SecretNaming
+from proxy.config.stores._crc32c import crc32c
+from proxy.config.stores._gcp_secret_manager import GcpSecretManagerStore
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config.locks.local_file import FileLock
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.local_file import LocalFileStore
+from proxy.config import SecretNaming
+from proxy.config.locks import FileLock
+from proxy.config.stores import LocalFileStore
 from proxy.errors import ConfigStoreUnavailable, ConfigurationError, MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock
@@ -128,8 +128,8 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from proxy.config.naming import SecretNaming
-    from proxy.config.stores.local_file import LocalFileStore
+    from proxy.config._naming import SecretNaming
+    from proxy.config.stores._local_file import LocalFileStore
 
     store = LocalFileStore(Path(sys.argv[1]), SecretNaming(instance_prefix="P_"))
     for i in range(25):
@@ -172,7 +172,7 @@ HOLDER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from proxy.config.locks.local_file import FileLock
+    from proxy.config.locks._local_file import FileLock
 
     lease = FileLock(Path(sys.argv[1]), clock=time.time).try_acquire()
     assert lease is not None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from proxy.config.locks import LockLease, ThreadLock
-from proxy.config.locks.local_file import FileLock
+from proxy.config.locks._local_file import FileLock
 from support.fake_clock import FakeClock
 
 

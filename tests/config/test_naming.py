@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.config.naming import SecretNaming, derive_instance_prefix, ssm_parameter_name
+from proxy.config._naming import SecretNaming, derive_instance_prefix, ssm_parameter_name
 
 
 @pytest.mark.parametrize(

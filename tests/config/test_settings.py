@@ -5,15 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config.settings import (
-    EmailCanonicalization,
-    EmailDomainHandling,
-    Platform,
-    SecretsStoreKind,
-    Settings,
-    TlsVersion,
-)
+from proxy.config import Platform, SecretsStoreKind, Settings, TlsVersion
 from proxy.errors import ConfigurationError
+from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
 from proxy.secret_value import Secret
 
 CONFLUENCE_LAMBDA = {

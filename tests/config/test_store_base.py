@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from proxy.config.locks.base import DistributedLock, ThreadLock
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.base import SecretStore, StoredVersion
+from proxy.config import SecretNaming
+from proxy.config.locks import DistributedLock, ThreadLock
+from proxy.config.stores import SecretStore, StoredVersion
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock

@@ -8,12 +8,12 @@ from typing import Any, cast
 import pytest
 from google.cloud.secretmanager_v1 import SecretManagerServiceClient
 
-from proxy.config.locks.gcp_secret_label import LOCKED_BY, GcpSecretLabelLock
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_clients import client_config
-from proxy.config.stores.aws_secrets_manager import default_secrets_manager_client
-from proxy.config.stores.aws_ssm import default_ssm_client
-from proxy.config.stores.gcp_secret_manager import GcpSecretManagerStore
+from proxy.config import SecretNaming
+from proxy.config.locks._gcp_secret_label import LOCKED_BY, GcpSecretLabelLock
+from proxy.config.stores._aws_clients import client_config
+from proxy.config.stores._aws_secrets_manager import default_secrets_manager_client
+from proxy.config.stores._aws_ssm import default_ssm_client
+from proxy.config.stores._gcp_secret_manager import GcpSecretManagerStore
 from proxy.deadline import MIN_WRAP_UP_CALL_SECONDS, WRAP_UP_SECONDS, Deadline, deadline_scope
 from proxy.errors import DeadlineExceeded
 from proxy.secret_value import Secret

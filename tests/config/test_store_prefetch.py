@@ -8,9 +8,9 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_ssm import SsmParameterStore
-from proxy.config.stores.local_file import LocalFileStore
+from proxy.config import SecretNaming
+from proxy.config.stores import LocalFileStore
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.platforms.composition import RUNTIME_PROPERTIES
 from proxy.secret_value import Secret
 from support.fake_clock import FakeClock

@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proxy.errors import BlockedByRules
-from proxy.gateway.paths import check_url_is_unambiguous
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.matching import EndpointMatcher
+from proxy.gateway._paths import check_url_is_unambiguous
+from proxy.rules import EndpointMatcher, resolve_rules
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials
 from support.local_proxy import LocalProxy, running_proxy, running_simulator

@@ -9,8 +9,8 @@ import httpx
 import orjson
 import pytest
 
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.json_codec import loads_values, pretty
+from proxy.rules import resolve_rules
+from proxy.sanitize import loads_values, pretty
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.confluence import EXAMPLE_CALLS, ExampleCall
 from proxy.simulator.demo import SimulatorCredentials

@@ -16,8 +16,8 @@ from urllib.parse import parse_qsl, quote, unquote_plus
 import httpx
 import pytest
 
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
+from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms._reversible import HASH_LENGTH, b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 from proxy.simulator.people import BOB, PAGES
 from proxy.simulator.routes import SimRequest, SimResponse

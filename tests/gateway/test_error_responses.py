@@ -10,10 +10,10 @@ import httpx
 import orjson
 import pytest
 
-from proxy.auth.base import UpstreamCredentials
+from proxy.auth._base import UpstreamCredentials
 from proxy.errors import ProxyError, RefreshTokenRevoked, SourceAuthBusy
-from proxy.gateway.models import Headers, HttpRequest
-from proxy.gateway.pipeline import GatewayConfig
+from proxy.gateway._pipeline import GatewayConfig
+from proxy.http._models import Headers, HttpRequest
 from support.custom_rules import ACCOUNT_RULES, LEGACY_ID, PROPERTY
 from support.gateway_rig import FACTS, ScriptedAuth, build_gateway, custom_sanitizer
 

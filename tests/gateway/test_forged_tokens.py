@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from proxy.gateway.models import HttpRequest
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import b64url_decode, b64url_encode
+from proxy.http._models import HttpRequest
+from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms._reversible import b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 from support.custom_rules import ACCOUNT_RULES, LEGACY_ID, PROPERTY
 from support.gateway_rig import build_gateway, custom_sanitizer

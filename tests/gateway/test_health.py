@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 from proxy.errors import ConfigStoreUnavailable
-from proxy.gateway.health import HealthFacts
-from proxy.gateway.models import Headers, HttpRequest, HttpResponse
-from proxy.gateway.pipeline import GatewayConfig
+from proxy.gateway._health import HealthFacts
+from proxy.gateway._pipeline import GatewayConfig
+from proxy.http._models import Headers, HttpRequest, HttpResponse
 from support.gateway_rig import FACTS, ScriptedAuth, build_gateway, sanitizer
 
 SALT_HASH = "pRwka918R7CEI6El1noIhIMJzqBGYUvvqXYHyMvxl2Y"

@@ -3,7 +3,7 @@ a credential (a request logged by mistake must not leak a token)."""
 
 from __future__ import annotations
 
-from proxy.gateway.models import Headers, HttpRequest, HttpResponse
+from proxy.http._models import Headers, HttpRequest, HttpResponse
 
 
 def test_headers_from_a_mapping_or_pairs_keep_order_and_case() -> None:

@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from proxy.errors import MissingSecretError, UpstreamTimeout
-from proxy.gateway.health import HealthFacts
-from proxy.gateway.models import Headers, HttpRequest
-from proxy.gateway.pipeline import GatewayConfig
+from proxy.gateway import GatewayConfig, HealthFacts
+from proxy.http import Headers, HttpRequest
 from support.gateway_rig import FACTS, build_gateway
 
 SPACES = "/ex/confluence/c1/wiki/api/v2/spaces"

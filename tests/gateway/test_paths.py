@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from proxy.errors import BlockedByRules
-from proxy.gateway.paths import MAX_URL_LENGTH, check_url_is_unambiguous, normalize_path
+from proxy.gateway._paths import MAX_URL_LENGTH, check_url_is_unambiguous, normalize_path
 
 BASE = "/ex/confluence/c1/wiki/api/v2"
 ENCODED = "path has an encoded separator or control character"

@@ -9,14 +9,13 @@ import orjson
 import pytest
 
 from proxy.errors import ConfigStoreUnavailable, MissingSecretError
-from proxy.gateway.models import Headers, HttpRequest
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.gateway import Gateway, GatewayConfig, LazyRuntime, Upstream, UpstreamTarget, salt_sha256
+from proxy.http import Headers, HttpRequest
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import example_response
+from support.engine import Engine
 from support.gateway_rig import FACTS, KEY, SALT, ScriptedAuth, build_gateway, sanitizer
 
 SPACES = "/ex/confluence/c1/wiki/api/v2/spaces"
@@ -346,16 +345,14 @@ endpoints:
 
 
 def _custom_rules_gateway(seen: list[httpx.Request]) -> Gateway:
-    custom = Sanitizer.build(
-        load_rules(_HEADER_RULES), PseudonymKeys(salt=SALT, encryption_key=KEY)
-    )
+    custom = Engine(load_rules(_HEADER_RULES), PseudonymKeys(salt=SALT, encryption_key=KEY))
     client = httpx.Client(
         transport=httpx.MockTransport(
             lambda r: seen.append(r) or httpx.Response(200, json={"ok": True})
         )  # type: ignore[func-returns-value]
     )
     upstream = Upstream(client, UpstreamTarget.parse("api.atlassian.com"))
-    runtime = LazyRuntime(lambda: Runtime(custom, ScriptedAuth(), upstream, salt_sha256(SALT)))
+    runtime = LazyRuntime(lambda: custom.runtime(ScriptedAuth(), upstream, salt_sha256(SALT)))
     return Gateway(GatewayConfig(facts=FACTS), runtime)
 
 
@@ -406,7 +403,7 @@ def test_the_runtime_link_rewriter_decides_the_link_header_on_success_and_error(
         return value.replace("abc", "p~x")
 
     for rewriter, expected in [(None, None), (rewrite, link.replace("abc", "p~x"))]:
-        runtime = Runtime(sanitizer(), ScriptedAuth(), target, salt_sha256(SALT), rewriter)
+        runtime = sanitizer().runtime(ScriptedAuth(), target, salt_sha256(SALT), rewriter)
         gateway = Gateway(GatewayConfig(facts=FACTS), LazyRuntime(lambda r=runtime: r))
         assert gateway.handle(get(SPACES, "limit=10")).headers.get("link") == expected
         assert gateway.handle(get(SPACES, "limit=1")).headers.get("link") == expected

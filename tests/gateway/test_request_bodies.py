@@ -10,7 +10,7 @@ import httpx
 import orjson
 import pytest
 
-from proxy.gateway.models import Headers, HttpRequest
+from proxy.http._models import Headers, HttpRequest
 from support.custom_rules import (
     ACCOUNT_RULES,
     ATLASSIAN_ID,

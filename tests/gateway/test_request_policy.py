@@ -14,8 +14,8 @@ import httpx
 import orjson
 import pytest
 
-from proxy.gateway.models import Headers, HttpRequest
-from proxy.gateway.pipeline import GatewayConfig
+from proxy.gateway._pipeline import GatewayConfig
+from proxy.http._models import Headers, HttpRequest
 from support.custom_rules import ACCOUNT_RULES, ATLASSIAN_ID, LEGACY_ID, MEMBERS, PROPERTY
 from support.gateway_rig import FACTS, build_gateway, custom_sanitizer
 

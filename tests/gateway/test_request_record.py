@@ -8,8 +8,8 @@ import logging
 import httpx
 import pytest
 
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.pipeline import GatewayConfig
+from proxy.gateway import GatewayConfig
+from proxy.http import HttpRequest
 from proxy.simulator.confluence import example_response
 from support.gateway_rig import FACTS, ScriptedAuth, build_gateway
 

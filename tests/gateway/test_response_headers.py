@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.gateway.response_headers import pass_through_headers
+from proxy.gateway._response_headers import pass_through_headers
 
 ACCOUNT_ID = "557058:f3a2b1c0-1234-4abc-9def-0123456789ab"
 LEGACY_ID = "5b10ac8d82e05b22cc7d4ef5"

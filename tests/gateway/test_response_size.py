@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.config.settings import Settings
-from proxy.gateway.models import Headers, HttpResponse
-from proxy.gateway.response_size import (
+from proxy.config import Settings
+from proxy.http import Headers, HttpResponse
+from proxy.http._response_size import (
     GCP_RESPONSE_LIMIT,
     LAMBDA_RESPONSE_LIMIT,
     MIB,
@@ -23,9 +23,9 @@ from proxy.gateway.response_size import (
     RESERVED_MB,
     upstream_cap_bytes,
 )
-from proxy.platforms.aws_events import PAYLOAD_FORMATS
+from proxy.platforms._aws_events import PAYLOAD_FORMATS
+from proxy.platforms._gcp import for_caller
 from proxy.platforms.aws_lambda import result_bytes, within_response_limit
-from proxy.platforms.gcp import for_caller
 
 V2 = PAYLOAD_FORMATS["2.0"]
 JSON = Headers([("Content-Type", "application/json")])

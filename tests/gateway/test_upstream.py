@@ -16,10 +16,10 @@ from proxy.errors import (
     ResponseTooLarge,
     UpstreamTimeout,
 )
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.outbound import OutboundRequest
-from proxy.gateway.runtime import salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget, is_loopback_host, timeouts_for
+from proxy.gateway._outbound import OutboundRequest
+from proxy.gateway._runtime import salt_sha256
+from proxy.gateway._upstream import Upstream, UpstreamTarget, is_loopback_host, timeouts_for
+from proxy.http._models import HttpRequest
 from proxy.secret_value import Secret
 from support.gateway_rig import build_gateway
 from support.recording_upstream import ReceivedRequest, recording_upstream

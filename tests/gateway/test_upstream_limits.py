@@ -17,10 +17,9 @@ import pytest
 
 from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS, Deadline, deadline_scope
 from proxy.errors import DeadlineExceeded, ResponseTooLarge, UpstreamTimeout
-from proxy.gateway.body_reader import read_body
-from proxy.gateway.outbound import OutboundRequest
-from proxy.gateway.response_size import MIB
-from proxy.gateway.upstream import Upstream, UpstreamTarget
+from proxy.gateway import OutboundRequest, Upstream, UpstreamTarget
+from proxy.gateway._body_reader import read_body
+from proxy.http import MIB
 from support.misbehaving_upstream import MisbehavingUpstream, Paced, stall, trickle
 
 BODY = orjson.dumps({"results": [{"id": str(i), "title": "x" * 90} for i in range(2000)]})

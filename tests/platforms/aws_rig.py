@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from proxy.gateway.models import Headers, HttpRequest, HttpResponse
+from proxy.http import Headers, HttpRequest, HttpResponse
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials
 

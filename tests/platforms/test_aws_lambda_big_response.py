@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from platforms.aws_rig import ROOT, SimulatedSite, load_event
 
-from proxy.config.settings import Settings
-from proxy.gateway.response_size import LAMBDA_RESPONSE_LIMIT
+from proxy.config import Settings
+from proxy.http import LAMBDA_RESPONSE_LIMIT
 from proxy.platforms.aws_lambda import LambdaHandler, make_handler
 from proxy.platforms.composition import build_gateway
 from proxy.simulator.routes import SimResponse

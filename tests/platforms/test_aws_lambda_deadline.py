@@ -19,9 +19,8 @@ import pytest
 from platforms.aws_rig import REFERENCE_SECRETS, SPACES_PATH, load_event
 
 from proxy.cli.serve_command import DEMO_PREFIX, demo_environment
-from proxy.config.naming import SecretNaming
-from proxy.config.settings import Settings
-from proxy.config.stores.aws_ssm import SsmParameterStore
+from proxy.config import SecretNaming, Settings
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.deadline import DEADLINE_RETRY_AFTER_SECONDS, UNBOUNDED
 from proxy.platforms.aws_lambda import LambdaHandler, make_handler, platform_deadline
 from proxy.platforms.composition import build_gateway

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from platforms.aws_rig import SEARCH_PATH, SPACES_PATH, EventFactory, RecordingGateway
 
-from proxy.gateway.models import HttpRequest
+from proxy.http import HttpRequest
 from proxy.platforms.aws_lambda import make_handler
 
 

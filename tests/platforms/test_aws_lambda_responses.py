@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from platforms.aws_rig import SPACES_PATH, EventFactory, RecordingGateway
 
 from proxy.errors import ConfigurationError
-from proxy.gateway.models import Headers, HttpRequest, HttpResponse
-from proxy.platforms.aws_events import PAYLOAD_FORMATS
+from proxy.http import Headers, HttpRequest, HttpResponse
+from proxy.platforms._aws_events import PAYLOAD_FORMATS
 from proxy.platforms.aws_lambda import GZIP_MIN_BYTES, lambda_result, make_handler
 
 V1 = PAYLOAD_FORMATS["1.0"]

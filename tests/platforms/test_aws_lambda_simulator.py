@@ -11,11 +11,11 @@ import orjson
 import pytest
 from platforms.aws_rig import SANITIZED, SEARCH_PATH, SPACES_PATH, SimulatedSite, load_event
 
-from proxy.config.settings import Settings
+from proxy.config import Settings
 from proxy.platforms.aws_lambda import LambdaHandler, make_handler
 from proxy.platforms.composition import build_gateway
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.json_codec import loads_values, pretty
+from proxy.rules import resolve_rules
+from proxy.sanitize import loads_values, pretty
 from proxy.simulator.confluence import EXAMPLE_CALLS
 
 SEARCH_CALL = next(c for c in EXAMPLE_CALLS if c.file == "content_search.json")

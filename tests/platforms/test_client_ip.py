@@ -5,9 +5,9 @@ from __future__ import annotations
 import flask
 import pytest
 
-from proxy.config.settings import Settings
-from proxy.platforms.client_ip import ForwardedFor
-from proxy.platforms.gcp import to_http_request
+from proxy.config import Settings
+from proxy.platforms._client_ip import ForwardedFor
+from proxy.platforms._gcp import to_http_request
 
 GCP = {"K_SERVICE": "psoxy-confluence"}
 

@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 from platforms.aws_rig import load_event
 
-from proxy.auth.token_lifecycle import DAY, format_instant
+from proxy.auth import DAY, format_instant
 from proxy.cli.serve_command import DEMO_PREFIX, demo_environment, write_demo_secrets
-from proxy.platforms.aws_lambda import LambdaHandler, gateway_from_environment, make_handler
+from proxy.platforms._entry import gateway_from_environment
+from proxy.platforms.aws_lambda import LambdaHandler, make_handler
 from proxy.simulator.app import AtlassianSimulator
 from proxy.simulator.demo import SimulatorCredentials, start_simulator
 from support.log_capture import (

@@ -29,7 +29,7 @@ from proxy.packaging.artifacts import Artifact, build_lambda_zip
 from proxy.packaging.bytecode import pyc_name
 from proxy.packaging.reproducible_zip import FILE_MODE, FIXED_DATE
 from proxy.packaging.wheels import LAMBDA_ARM64, host_target
-from proxy.sanitize.json_codec import loads_values, pretty
+from proxy.sanitize import loads_values, pretty
 
 CACHE = ROOT / "build" / "wheels"
 RUNNER = Path(__file__).with_name("run_unpacked_lambda.py")
@@ -205,7 +205,7 @@ def test_handler_from_the_unpacked_zip_compiles_nothing(
     bare = run_unpacked(stripped, event, site.environment, tmp_path)
     assert bare["result"]["statusCode"] == 200
     compiled = {Path(path).relative_to(stripped).as_posix() for path in bare["compiled"]}
-    assert {"proxy/platforms/aws_lambda.py", "proxy/gateway/pipeline.py"} <= compiled
+    assert {"proxy/platforms/aws_lambda.py", "proxy/gateway/_pipeline.py"} <= compiled
     assert "httpx/_client.py" in compiled
 
 

@@ -9,12 +9,12 @@ import sys
 
 import pytest
 
-from proxy.config.settings import LogFormat, Platform
+from proxy.config import LogFormat, Platform
 from proxy.log_events import LogEvent, event
-from proxy.platforms.gcp_trace import trace_fields
-from proxy.platforms.log_context import current_log_context, request_log_context
-from proxy.platforms.log_formats import JsonFormatter, TextFormatter
-from proxy.platforms.logs import configure_logging, resolve_log_format
+from proxy.platforms._gcp_trace import trace_fields
+from proxy.platforms._log_context import current_log_context, request_log_context
+from proxy.platforms._log_formats import JsonFormatter, TextFormatter
+from proxy.platforms._logs import configure_logging, resolve_log_format
 from proxy.safe_logging import log_unexpected
 from support.log_capture import LambdaLoggerHandler, restored_logging
 

@@ -12,12 +12,12 @@ from collections import Counter
 
 from platforms.aws_rig import REFERENCE_SECRETS, SANITIZED, SPACES_PATH, SimulatedSite, load_event
 
-from proxy.config.naming import SecretNaming, ssm_parameter_name
-from proxy.config.settings import Settings
-from proxy.config.stores.aws_ssm import SsmParameterStore
+from proxy.config import Settings
+from proxy.config._naming import SecretNaming, ssm_parameter_name
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.platforms.aws_lambda import make_handler
 from proxy.platforms.composition import RUNTIME_PROPERTIES, build_gateway
-from proxy.sanitize.json_codec import loads_values, pretty
+from proxy.sanitize import loads_values, pretty
 from support.moto_server import MotoServer
 
 

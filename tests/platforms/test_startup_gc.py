@@ -9,9 +9,9 @@ import pytest
 from platforms.aws_rig import EventFactory, RecordingGateway
 
 from proxy.errors import ConfigurationError
-from proxy.gateway.models import HttpRequest, HttpResponse
+from proxy.http import HttpRequest, HttpResponse
+from proxy.platforms._startup_gc import FirstInvocationGc
 from proxy.platforms.aws_lambda import make_handler
-from proxy.platforms.startup_gc import FirstInvocationGc
 
 
 @pytest.fixture(autouse=True)

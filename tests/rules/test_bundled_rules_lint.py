@@ -13,11 +13,11 @@ import orjson
 import pytest
 
 from proxy.cli.main import main
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.lint import NON_IDENTIFYING, PERSON_FIELDS, lint_rules
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import load_rules, resolve_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from proxy.tooling.rules_lint import NON_IDENTIFYING, PERSON_FIELDS, lint_rules
+from support.engine import Engine
 from support.openapi.specs import spec_v1, spec_v2
 from support.reference_rules import REFERENCE_CONFLUENCE_RULES
 
@@ -179,7 +179,7 @@ KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 
 def test_content_search_author_ids_are_pseudonymized() -> None:
     """`version.authorId` and `history.previousVersion.authorId` came out raw (issue 11, 6)."""
-    sanitizer = Sanitizer.build(resolve_rules("confluence"), KEYS)
+    sanitizer = Engine(resolve_rules("confluence"), KEYS)
     author, previous = "5b10a2844c20165700ede21a", "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"
     body = {
         "results": [

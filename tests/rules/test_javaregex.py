@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import RulesError
-from proxy.rules.javaregex import compile_java_regex, translate_java_regex
+from proxy.rules import compile_java_regex, translate_java_regex
 
 
 @pytest.mark.parametrize(

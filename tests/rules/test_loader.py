@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from proxy.errors import RulesError, RulesYamlError
-from proxy.rules.loader import load_rules
-from proxy.rules.yaml_source import decode_rules_value
+from proxy.rules import load_rules
+from proxy.rules._yaml_source import decode_rules_value
 from support.reference_rules import REFERENCE_CONFLUENCE_RULES
 
 ONE_ENDPOINT = """

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import RulesError
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.loader import load_rules
-from proxy.rules.matching import EndpointMatcher, template_to_regex
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import load_rules, resolve_rules
+from proxy.rules._matching import EndpointMatcher, template_to_regex
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 from support.reference_rules import REFERENCE_CONFLUENCE_RULES
 
 SEARCH_CQL = (
@@ -201,5 +201,5 @@ endpoints:
 )
 def test_matching_errors_surface_at_load(yaml_text: str, message: str) -> None:
     with pytest.raises(RulesError, match=message) as caught:
-        Sanitizer.build(load_rules(yaml_text), PseudonymKeys(salt=Secret("salt")))
+        Engine(load_rules(yaml_text), PseudonymKeys(salt=Secret("salt")))
     assert "endpoints[0]" in caught.value.message

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import RulesError
-from proxy.rules.loader import load_rules
-from proxy.rules.matching import EndpointMatcher
+from proxy.rules._loader import load_rules
+from proxy.rules._matching import EndpointMatcher
 
 
 def matcher(yaml_text: str) -> EndpointMatcher:

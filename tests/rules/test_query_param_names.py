@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.rules.loader import load_rules
-from proxy.rules.matching import EndpointMatcher
+from proxy.rules import EndpointMatcher, load_rules
 from support.reference_rules import FIXTURES
 
 COPILOT = FIXTURES / "reference-rules" / "all" / "github" / "copilot" / "github-copilot.yaml"

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from proxy.sanitize.account_ids import (
+from proxy.sanitize.pseudonyms._account_ids import (
     canonical_account_id,
     contains_identifier,
     decoded_forms,

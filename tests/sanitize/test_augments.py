@@ -6,9 +6,10 @@ from typing import Any
 
 import orjson
 
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 RULES = """
 endpoints:
@@ -29,7 +30,7 @@ endpoints:
 
 
 def sanitize(document: Any) -> Any:
-    sanitizer = Sanitizer.build(load_rules(RULES), PseudonymKeys(salt=Secret("salt")))
+    sanitizer = Engine(load_rules(RULES), PseudonymKeys(salt=Secret("salt")))
     endpoint = sanitizer.match("GET", "/x", None)
     assert endpoint is not None
     return orjson.loads(sanitizer.sanitize(endpoint, orjson.dumps(document)))
@@ -71,7 +72,7 @@ def test_endpoints_without_augments_drop_plus_keys_in_the_schema() -> None:
         "endpoints:\n  - pathTemplate: /y\n"
         "    responseSchema: {type: object, properties: {id: {type: string}}}"
     )
-    sanitizer = Sanitizer.build(rules, PseudonymKeys(salt=Secret("salt")))
+    sanitizer = Engine(rules, PseudonymKeys(salt=Secret("salt")))
     endpoint = sanitizer.match("GET", "/y", None)
     assert endpoint is not None
     assert sanitizer.sanitize(endpoint, b'{"id":"1","+x:textDigest":"alice"}') == b'{"id":"1"}'

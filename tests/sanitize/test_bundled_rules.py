@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from proxy.cli.sanitize_command import EXAMPLE_SITE, regenerate_examples, split_url
 from proxy.errors import MissingEncryptionKey
-from proxy.rules.bundled import bundled_rules_text, resolve_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import bundled_rules_text, resolve_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
+from support.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "example-api-responses"
@@ -27,17 +28,17 @@ KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 
 
 @pytest.fixture(scope="module")
-def sanitizer() -> Sanitizer:
-    return Sanitizer.build(resolve_rules("confluence"), KEYS)
+def sanitizer() -> Engine:
+    return Engine(resolve_rules("confluence"), KEYS)
 
 
-def _sanitize(sanitizer: Sanitizer, url: str, body: bytes) -> bytes:
+def _sanitize(sanitizer: Engine, url: str, body: bytes) -> bytes:
     endpoint = sanitizer.match("GET", *split_url(url))
     assert endpoint is not None
     return sanitizer.sanitize(endpoint, body)
 
 
-def _json(sanitizer: Sanitizer, name: str) -> Any:
+def _json(sanitizer: Engine, name: str) -> Any:
     call = next(c for c in CALLS if c["file"] == name)
     return orjson.loads(
         _sanitize(sanitizer, call["url"], (EXAMPLES / "original" / name).read_bytes())
@@ -53,14 +54,14 @@ def test_committed_sanitized_examples_are_up_to_date(tmp_path: Path) -> None:
         assert fresh == committed, f"run `proxy sanitize --examples`: {call['file']} is stale"
 
 
-def test_schema_names_match_the_api(sanitizer: Sanitizer) -> None:
+def test_schema_names_match_the_api(sanitizer: Engine) -> None:
     space = _json(sanitizer, "spaces.json")["results"][0]
     assert space["homepageId"] == "65930"
     assert "name" not in space
     assert "currentActiveAlias" not in space
 
 
-def test_personal_space_keys_become_decryptable_tokens(sanitizer: Sanitizer) -> None:
+def test_personal_space_keys_become_decryptable_tokens(sanitizer: Engine) -> None:
     spaces = _json(sanitizer, "spaces.json")["results"]
     personal, named = spaces[0]["key"], spaces[1]["key"]
     assert named == "SD"
@@ -70,14 +71,14 @@ def test_personal_space_keys_become_decryptable_tokens(sanitizer: Sanitizer) -> 
     assert personal[3:46] == spaces[0]["authorId"][2:]
 
 
-def test_next_link_keeps_working_once_the_gateway_decrypts_it(sanitizer: Sanitizer) -> None:
+def test_next_link_keeps_working_once_the_gateway_decrypts_it(sanitizer: Engine) -> None:
     original = orjson.loads((EXAMPLES / "original" / "content_search.json").read_bytes())
     sanitized_next = _json(sanitizer, "content_search.json")["_links"]["next"]
     assert "608a9b555426330072f9867d" not in sanitized_next
     assert sanitizer.pseudonymizer.reverse_tokens(sanitized_next) == original["_links"]["next"]
 
 
-def test_next_link_without_ids_is_left_as_is(sanitizer: Sanitizer) -> None:
+def test_next_link_without_ids_is_left_as_is(sanitizer: Engine) -> None:
     body = orjson.dumps({"results": [], "_links": {"next": "/rest/api/content/search?cursor=x"}})
     url = "/ex/confluence/c/wiki/rest/api/content/search?cql=type%3Dpage"
     assert orjson.loads(_sanitize(sanitizer, url, body))["_links"] == {
@@ -87,7 +88,7 @@ def test_next_link_without_ids_is_left_as_is(sanitizer: Sanitizer) -> None:
 
 def test_bundled_rules_refuse_to_load_without_an_encryption_key() -> None:
     with pytest.raises(MissingEncryptionKey, match="PSOXY_ENCRYPTION_KEY"):
-        Sanitizer.build(resolve_rules("confluence"), PseudonymKeys(salt=Secret("salt")))
+        Engine(resolve_rules("confluence"), PseudonymKeys(salt=Secret("salt")))
 
 
 def test_every_endpoint_is_get_only() -> None:
@@ -127,7 +128,7 @@ _domains = st.sampled_from(["example.com", "corp.example.org", "acme.co"])
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ids=_account_ids, local=_local_parts, domain=_domains, name=_local_parts)
 def test_no_raw_identifier_appears_in_any_output(
-    sanitizer: Sanitizer, ids: list[str], local: str, domain: str, name: str
+    sanitizer: Engine, ids: list[str], local: str, domain: str, name: str
 ) -> None:
     email = f"{local}@{domain}"
     replacements = dict(zip(_FIXTURE_IDS, ids, strict=True))

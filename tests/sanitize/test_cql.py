@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.sanitize.cql import CqlError, Piece, rewrite_cql
+from proxy.sanitize.links._cql import CqlError, Piece, rewrite_cql
 
 
 def values_of(cql: str) -> list[tuple[str, str]]:

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proxy.errors import ConfigurationError
-from proxy.sanitize import emails_grammar as g
-from proxy.sanitize.emails import (
-    EmailCanonicalization,
+from proxy.pseudonym_options import EmailCanonicalization
+from proxy.sanitize.pseudonyms import _email_grammar as g
+from proxy.sanitize.pseudonyms._emails import (
     Mailbox,
     canonical_email,
     parse_address_list,

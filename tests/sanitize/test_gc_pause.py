@@ -10,10 +10,11 @@ import orjson
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.gc_pause import GcPause
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import resolve_rules
+from proxy.sanitize import PseudonymKeys
+from proxy.sanitize._gc_pause import GcPause
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 SEARCH = "/ex/confluence/adcae078-765b-45bf-a38b-7cda232b9a94/wiki/rest/api/content/search"
 
@@ -112,7 +113,7 @@ def collections() -> Iterator[list[int]]:
 
 def test_sanitizing_a_large_document_runs_no_collection(collections: list[int]) -> None:
     keys = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
-    sanitizer = Sanitizer.build(resolve_rules("confluence"), keys)
+    sanitizer = Engine(resolve_rules("confluence"), keys)
     endpoint = sanitizer.match("GET", SEARCH, "cql=type%3Dpage")
     assert endpoint is not None
     result = {"id": "1", "type": "page", "title": "t", "version": {"by": {"accountId": "a"}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import MissingEncryptionKey
-from proxy.sanitize.ip_addresses import IpPseudonymizer, canonical_ip
+from proxy.sanitize.pseudonyms._ip_addresses import IpPseudonymizer, canonical_ip
 from proxy.secret_value import Secret
 
 

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from proxy.errors import InputNotJson
-from proxy.sanitize.json_codec import JavaDouble, dumps, java_double_text, loads_values, pretty
+from proxy.sanitize._json_codec import JavaDouble, dumps, java_double_text, loads_values, pretty
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 import pytest
 
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import resolve_rules
+from proxy.sanitize import PseudonymKeys
+from proxy.sanitize.pseudonyms import HASH_LENGTH, b64url_decode
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 SEARCH = "/ex/confluence/c1/wiki/rest/api/content/search"
@@ -37,17 +38,17 @@ WELL_FORMED = re.compile(r"(?:[A-Za-z0-9._~*\-+&=/?:@!$'(),;]|%[0-9A-F]{2})*")
 
 
 @pytest.fixture(scope="module")
-def sanitizer() -> Sanitizer:
-    return Sanitizer.build(resolve_rules("confluence"), KEYS)
+def sanitizer() -> Engine:
+    return Engine(resolve_rules("confluence"), KEYS)
 
 
-def sanitize(sanitizer: Sanitizer, path: str, document: Any) -> Any:
+def sanitize(sanitizer: Engine, path: str, document: Any) -> Any:
     endpoint = sanitizer.match("GET", path, "limit=10")
     assert endpoint is not None
     return orjson.loads(sanitizer.sanitize(endpoint, orjson.dumps(document)))
 
 
-def next_link(sanitizer: Sanitizer, encoded_cql: str) -> str | None:
+def next_link(sanitizer: Engine, encoded_cql: str) -> str | None:
     document = {"results": [], "_links": {"next": PREFIX + encoded_cql}}
     link: str | None = sanitize(sanitizer, SEARCH, document)["_links"].get("next")
     return link
@@ -94,7 +95,7 @@ def assert_no_raw_id(link: str, *ids: str) -> None:
     ],
 )
 def test_ids_after_any_encoded_delimiter_leave_as_tokens(
-    sanitizer: Sanitizer, encoded_cql: str, ids: list[str], expected_cql: str
+    sanitizer: Engine, encoded_cql: str, ids: list[str], expected_cql: str
 ) -> None:
     link = next_link(sanitizer, encoded_cql)
     assert link is not None
@@ -113,9 +114,7 @@ def test_ids_after_any_encoded_delimiter_leave_as_tokens(
     "encoded_cql",
     [f"contributor%3D557058%3A{UUID}", f"contributor%3D%22557058%3A{UUID}%22"],
 )
-def test_pagination_survives_ids_with_an_encoded_colon(
-    sanitizer: Sanitizer, encoded_cql: str
-) -> None:
+def test_pagination_survives_ids_with_an_encoded_colon(sanitizer: Engine, encoded_cql: str) -> None:
     link = next_link(sanitizer, encoded_cql)
     assert link is not None, "the next link was dropped: the crawl would silently end"
     assert "%p~" not in link
@@ -127,7 +126,7 @@ def test_pagination_survives_ids_with_an_encoded_colon(
     assert cql_of(followed) == cql_of(PREFIX + encoded_cql)
 
 
-def test_a_compact_personal_key_joins_its_owners_pseudonym(sanitizer: Sanitizer) -> None:
+def test_a_compact_personal_key_joins_its_owners_pseudonym(sanitizer: Engine) -> None:
     space = {"key": f"~{COMPACT}", "authorId": ACCOUNT, "spaceOwnerId": ACCOUNT, "id": "1"}
     (result,) = sanitize(sanitizer, SPACES, {"results": [space]})["results"]
     assert result["authorId"] == ACCOUNT_T
@@ -137,7 +136,7 @@ def test_a_compact_personal_key_joins_its_owners_pseudonym(sanitizer: Sanitizer)
     assert sanitizer.pseudonymizer.decrypt(key[1:]) == COMPACT  # the upstream's own key back
 
 
-def test_a_legacy_personal_key_is_unchanged(sanitizer: Sanitizer) -> None:
+def test_a_legacy_personal_key_is_unchanged(sanitizer: Engine) -> None:
     (result,) = sanitize(sanitizer, SPACES, {"results": [{"key": f"~{LEGACY}"}]})["results"]
     assert result["key"] == (
         "~p~7Z5-G-SoDUxVDxHtoJZFqVZ-ri3XiGo3ylaDNUVtY6Qgd3qWh6vwSO4TVjjFinG1JFGhevdcgiclGiT_RJT3NQ"
@@ -154,7 +153,7 @@ def test_a_legacy_personal_key_is_unchanged(sanitizer: Sanitizer) -> None:
     ],
 )
 def test_tokens_in_links_join_the_owners_pseudonym(
-    sanitizer: Sanitizer, encoded_cql: str, original: str
+    sanitizer: Engine, encoded_cql: str, original: str
 ) -> None:
     link = next_link(sanitizer, encoded_cql)
     assert link is not None

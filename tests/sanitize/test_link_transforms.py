@@ -8,10 +8,11 @@ import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError
-from proxy.rules.loader import load_rules
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 PSEUDONYMIZER = Pseudonymizer(Secret("salt"), Secret("secret"))
@@ -21,7 +22,7 @@ COMPACT = "557058f58131cbb67d43c7b30d6b58d40bd077"
 def run(transform_yaml: str, document: Any, keys: PseudonymKeys = KEYS) -> Any:
     indented = "\n".join(f"      {line}" for line in transform_yaml.strip().splitlines())
     rules = load_rules(f"endpoints:\n  - pathTemplate: /x\n    transforms:\n{indented}\n")
-    sanitizer = Sanitizer.build(rules, keys)
+    sanitizer = Engine(rules, keys)
     endpoint = sanitizer.match("GET", "/x", None)
     assert endpoint is not None
     return orjson.loads(sanitizer.sanitize(endpoint, orjson.dumps(document)))

@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.sanitize.links import LinkRewriter, java_url_encode
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode
+from proxy.sanitize.pseudonyms import HASH_LENGTH, Pseudonymizer, b64url_decode
 from proxy.secret_value import Secret
 
 PSEUDONYMIZER = Pseudonymizer(Secret("salt"), Secret("secret"))

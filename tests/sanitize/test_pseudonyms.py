@@ -16,13 +16,13 @@ from proxy.errors import (
     MissingEncryptionKey,
     SanitizationError,
 )
+from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
 from proxy.sanitize.pseudonyms import (
-    EmailCanonicalization,
-    EmailDomainHandling,
     PseudonymizedIdentity,
     Pseudonymizer,
+    b64url_decode,
+    b64url_encode,
 )
-from proxy.sanitize.reversible import b64url_decode, b64url_encode
 from proxy.secret_value import Secret
 
 ALICE = "t~UFdK0TvVTvZ23c6QslyCy0o2MSq2DRtDjEXfTPJyyMk@acme.com"

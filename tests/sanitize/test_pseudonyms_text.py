@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from proxy.sanitize.pseudonyms_text import is_blank, java_json_string, java_number_text
+from proxy.sanitize.pseudonyms._text import is_blank, java_json_string, java_number_text
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ import orjson
 import pytest
 
 from proxy.cli.sanitize_command import EXAMPLE_SITE, split_url
-from proxy.rules.loader import load_rules
-from proxy.sanitize.json_codec import loads_values, pretty
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys, loads_values, pretty
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
+from support.engine import Engine
 from support.reference_rules import FIXTURES, REFERENCE_CONFLUENCE_RULES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,12 +29,12 @@ EXPECTED = FIXTURES / "reference-sanitized"
 
 
 @pytest.fixture(scope="module")
-def sanitizer() -> Sanitizer:
+def sanitizer() -> Engine:
     keys = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
-    return Sanitizer.build(load_rules(REFERENCE_CONFLUENCE_RULES), keys)
+    return Engine(load_rules(REFERENCE_CONFLUENCE_RULES), keys)
 
 
-def _sanitize(sanitizer: Sanitizer, call: dict[str, str]) -> bytes:
+def _sanitize(sanitizer: Engine, call: dict[str, str]) -> bytes:
     path, query = split_url(call["url"])
     endpoint = sanitizer.match("GET", path, query)
     assert endpoint is not None, call["url"]
@@ -43,20 +43,20 @@ def _sanitize(sanitizer: Sanitizer, call: dict[str, str]) -> bytes:
 
 @pytest.mark.parametrize("call", CALLS, ids=[c["file"] for c in CALLS])
 def test_output_equals_reference_key_order_included(
-    sanitizer: Sanitizer, call: dict[str, str]
+    sanitizer: Engine, call: dict[str, str]
 ) -> None:
     output = _sanitize(sanitizer, call)
     printed = "\n".join(pretty(value) for value in loads_values(output)) + "\n"
     assert printed == (EXPECTED / call["file"]).read_text("utf-8")
 
 
-def _by_file(sanitizer: Sanitizer, name: str) -> Any:
+def _by_file(sanitizer: Engine, name: str) -> Any:
     call = next(c for c in CALLS if c["file"] == name)
     result = orjson.loads(_sanitize(sanitizer, call))
     return result
 
 
-def test_reference_pseudonyms_and_quirks(sanitizer: Sanitizer) -> None:
+def test_reference_pseudonyms_and_quirks(sanitizer: Engine) -> None:
     versions = _by_file(sanitizer, "page_versions.json")
     assert versions["results"][0]["authorId"] == "t~7Z5-G-SoDUxVDxHtoJZFqVZ-ri3XiGo3ylaDNUVtY6Q"
 

@@ -19,14 +19,12 @@ import orjson
 import pytest
 
 from proxy.errors import RulesError, SanitizationError
-from proxy.gateway.models import HttpRequest
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
-from proxy.rules.loader import load_rules
-from proxy.sanitize.json_codec import loads_values, pretty
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.gateway import Gateway, GatewayConfig, LazyRuntime, Upstream, UpstreamTarget, salt_sha256
+from proxy.http import HttpRequest
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys, loads_values, pretty
 from proxy.secret_value import Secret
+from support.engine import Engine
 from support.gateway_rig import FACTS, ScriptedAuth
 from support.reference_rules import FIXTURES
 
@@ -125,8 +123,8 @@ def _rules_text(name: str) -> str:
     return (ALL / name).read_text("utf-8")
 
 
-def _sanitizer(name: str) -> Sanitizer:
-    return Sanitizer.build(load_rules(_rules_text(name)), KEYS)
+def _sanitizer(name: str) -> Engine:
+    return Engine(load_rules(_rules_text(name)), KEYS)
 
 
 def _printed(output: bytes) -> str:
@@ -143,12 +141,12 @@ def test_the_held_files_are_the_documented_ones() -> None:
 def test_every_reference_rules_file_loads_unchanged_and_compiles(name: str) -> None:
     rules = load_rules(_rules_text(name))
     assert len(rules.endpoints) == ENDPOINTS[name]
-    sanitizer = Sanitizer.build(rules, KEYS)  # every path, regex and schema compiled
+    sanitizer = Engine(rules, KEYS)  # every path, regex and schema compiled
     assert sanitizer.rules is rules
 
 
 def test_the_reference_confluence_rules_load_among_them() -> None:
-    assert len(Sanitizer.build(load_rules(CONFLUENCE.read_text("utf-8")), KEYS).rules.endpoints)
+    assert len(Engine(load_rules(CONFLUENCE.read_text("utf-8")), KEYS).rules.endpoints)
 
 
 @pytest.mark.parametrize(("name", "key"), sorted(REJECTED.items()))
@@ -282,7 +280,7 @@ def test_the_gateway_answers_sanitization_failed_without_a_byte_of_the_response(
     client = httpx.Client(transport=answer)
     upstream = Upstream(client, UpstreamTarget.parse("api.github.com"))
     runtime = LazyRuntime(
-        lambda: Runtime(sanitizer, ScriptedAuth(), upstream, salt_sha256(KEYS.salt))
+        lambda: sanitizer.runtime(ScriptedAuth(), upstream, salt_sha256(KEYS.salt))
     )
     gateway = Gateway(GatewayConfig(facts=FACTS), runtime)
     response = gateway.handle(HttpRequest("POST", "/graphql", None, body=b'{"query":"{}"}'))

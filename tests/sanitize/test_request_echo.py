@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.errors import BlockedByRules
-from proxy.gateway.decrypted_values import in_query
-from proxy.sanitize.links import LinkRewriter, java_url_encode
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.request_echo import RequestEcho, current_echo
+from proxy.gateway._decrypted_values import in_query
+from proxy.sanitize.links._request_echo import RequestEcho, current_echo
+from proxy.sanitize.links._rewriter import LinkRewriter, java_url_encode
+from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
 from proxy.secret_value import Secret
 from support.echoing_upstream import echoed_search_next
 
@@ -101,7 +101,7 @@ def _next_link(query: str, *, hostile: bool = False) -> str | None:
     forwarded = _forwarded(query)
     if forwarded is None:
         return None
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, query), forwarded=(PATH, forwarded))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(PATH, query), forwarded=(PATH, forwarded))
     with echo.active():
         link = REWRITER.rewrite_url(
             echoed_search_next(_altered(forwarded) if hostile else forwarded)
@@ -174,7 +174,7 @@ DAVE = PSEUDONYMIZER.tokenize_person("dave")
 def test_parts_of_a_link_under_an_echo(
     caller: str, forwarded: str, echoed: str, expected: str | None
 ) -> None:
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, forwarded))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(PATH, caller), forwarded=(PATH, forwarded))
     with echo.active():
         assert REWRITER.rewrite_url(echoed) == expected
 
@@ -182,7 +182,7 @@ def test_parts_of_a_link_under_an_echo(
 def test_a_path_segment_echoed_as_forwarded_is_the_callers() -> None:
     caller = f"/ex/confluence/c1/wiki/api/v2/pages/{DAVE}/versions"
     forwarded = "/ex/confluence/c1/wiki/api/v2/pages/dave/versions"
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(caller, None), forwarded=(forwarded, None))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(caller, None), forwarded=(forwarded, None))
     with echo.active():
         assert REWRITER.rewrite_url("/wiki/api/v2/pages/dave/versions?cursor=x") == (
             f"/wiki/api/v2/pages/{DAVE}/versions?cursor=x"
@@ -204,7 +204,7 @@ def test_a_path_segment_echoed_as_forwarded_is_the_callers() -> None:
 )
 def test_an_email_the_caller_wrote_is_not_made_a_token(cql: str) -> None:
     caller = "cql=" + java_url_encode(cql)
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, caller))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(PATH, caller), forwarded=(PATH, caller))
     with echo.active():
         assert REWRITER.rewrite_url(f"/s?{caller}") is None  # echoed as forwarded
         assert REWRITER.rewrite_url("/s?cql=title+%7E+%22bob%40company.org%22") is None  # altered
@@ -231,7 +231,7 @@ def test_leaks_finds_a_decrypted_value_standing_alone(text: str) -> None:
         for p in ("dave", "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077")
     ]
     caller = "cql=" + "+OR+".join(f"creator%3D{t}" for t in tokens)
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, "cql=x"))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(PATH, caller), forwarded=(PATH, "cql=x"))
     assert echo.leaks(text)
 
 
@@ -244,14 +244,16 @@ def test_leaks_finds_a_decrypted_value_standing_alone(text: str) -> None:
     ],
 )
 def test_leaks_ignores_what_is_not_the_decrypted_value(text: str) -> None:
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, f"q={DAVE}"), forwarded=(PATH, "q=dave"))
+    echo = RequestEcho.of(
+        PSEUDONYMIZER.decrypt, caller=(PATH, f"q={DAVE}"), forwarded=(PATH, "q=dave")
+    )
     assert not echo.leaks(text)
 
 
 def test_leaks_ignores_a_value_the_caller_also_wrote_in_clear() -> None:
     """Else whether a guess is in the answer would tell whether it was right."""
     caller = f"q={DAVE}&excerpt=Dave"
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, "q=dave"))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(PATH, caller), forwarded=(PATH, "q=dave"))
     assert not echo.leaks('{"type":"dave"}')
     assert echo.token_of("dave") is None
 
@@ -266,6 +268,6 @@ def test_a_guess_sent_beside_a_token_is_told_apart_by_position_not_by_value(
     token = PSEUDONYMIZER.tokenize_person(plaintext)
     caller = f"expand={token}&expand=dave"
     forwarded = f"expand={plaintext}&expand=dave"
-    echo = RequestEcho.of(PSEUDONYMIZER, caller=(PATH, caller), forwarded=(PATH, forwarded))
+    echo = RequestEcho.of(PSEUDONYMIZER.decrypt, caller=(PATH, caller), forwarded=(PATH, forwarded))
     with echo.active():
         assert REWRITER.rewrite_url(f"/s?next=true&{forwarded}") == f"/s?next=true&{caller}"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from proxy.errors import InvalidPseudonymToken, MissingEncryptionKey
-from proxy.sanitize.reversible import (
+from proxy.sanitize.pseudonyms._reversible import (
     PBKDF2_ITERATIONS,
     TokenCrypto,
     b64url_decode,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from proxy.errors import InvalidPseudonymToken, MissingEncryptionKey
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import NOT_OURS, b64url_encode
+from proxy.sanitize.pseudonyms._pseudonymizer import Pseudonymizer
+from proxy.sanitize.pseudonyms._reversible import NOT_OURS, b64url_encode
 from proxy.secret_value import Secret
 
 PSEUDONYMS = Pseudonymizer(Secret("salt"), Secret("secret"))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 HUGE = b"123456789012345678901234567890"
 NEGATIVE = b"-9223372036854775809"
@@ -21,7 +22,7 @@ def sanitize(body: bytes, schema_yaml: str | None) -> bytes:
     if schema_yaml is not None:
         indented = "\n".join(f"      {line}" for line in schema_yaml.strip().splitlines())
         endpoint_yaml += f"    responseSchema:\n{indented}\n"
-    sanitizer = Sanitizer.build(load_rules(endpoint_yaml), PseudonymKeys(salt=Secret("salt")))
+    sanitizer = Engine(load_rules(endpoint_yaml), PseudonymKeys(salt=Secret("salt")))
     endpoint = sanitizer.match("GET", "/x", None)
     assert endpoint is not None
     return sanitizer.sanitize(endpoint, body)

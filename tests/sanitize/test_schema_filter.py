@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from proxy.errors import SanitizationError
-from proxy.rules.loader import load_rules
-from proxy.sanitize.json_codec import dumps
-from proxy.sanitize.schema_filter import compile_schema
+from proxy.rules import load_rules
+from proxy.sanitize import dumps
+from proxy.sanitize._schema_filter import compile_schema
 
 
 def _filter(schema_yaml: str, document: Any, definitions: str = "") -> Any:

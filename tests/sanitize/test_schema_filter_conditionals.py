@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from proxy.errors import RulesError
-from proxy.rules.loader import load_rules
-from proxy.rules.model import SchemaNode
-from proxy.sanitize.schema_filter import compile_schema
+from proxy.rules._loader import load_rules
+from proxy.rules._model import SchemaNode
+from proxy.sanitize._schema_filter import compile_schema
 
 
 def filtered(schema_yaml: str, document: Any, definitions: str = "") -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.sanitize.text_digest import text_digest
+from proxy.sanitize.transforms import text_digest
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from proxy.sanitize.text_digest import text_digest, text_digest_object
+from proxy.sanitize.transforms import text_digest, text_digest_object
 
 # Everything `str.split()` splits on that Java's `\s` does not: must stay inside words.
 _PYTHON_ONLY_SPACES = (

@@ -8,9 +8,10 @@ import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError, SanitizationError
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import load_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 
@@ -19,7 +20,7 @@ def run(transform_yaml: str, document: Any, keys: PseudonymKeys = KEYS) -> Any:
     """Sanitize `document` with one endpoint whose transforms are `transform_yaml`."""
     indented = "\n".join(f"      {line}" for line in transform_yaml.strip().splitlines())
     rules = load_rules(f"endpoints:\n  - pathTemplate: /x\n    transforms:\n{indented}\n")
-    sanitizer = Sanitizer.build(rules, keys)
+    sanitizer = Engine(rules, keys)
     endpoint = sanitizer.match("GET", "/x", None)
     assert endpoint is not None
     return orjson.loads(sanitizer.sanitize(endpoint, orjson.dumps(document)))
@@ -272,7 +273,7 @@ endpoints:
       - !<redact> {jsonPaths: ["$.id"]}
 """
     )
-    sanitizer = Sanitizer.build(rules, KEYS)
+    sanitizer = Engine(rules, KEYS)
     endpoint = sanitizer.match("GET", "/x", None)
     assert endpoint is not None
     assert sanitizer.sanitize(endpoint, b'{"id":"a","drop":1,"keep":"k"}') == b'{"keep":"k"}'

@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from proxy.errors import ProxyError, SanitizationError
-from proxy.sanitize.jsonpath import compile_path
-from proxy.sanitize.update_plan import GuardedUpdates, PathUpdate, compile_updates
+from proxy.sanitize.jsonpath import GuardedUpdates, PathUpdate, compile_path, compile_updates
 
 NAMES = ["a", "b", "results", "_links"]
 PATH_TEXTS = [

@@ -18,7 +18,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from proxy.rules.model import Endpoint, Rules, SchemaNode
+from proxy.rules import Endpoint, Rules, SchemaNode
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
 from support.openapi.checks import CASES, RULES, case_id

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_secrets_manager import SecretsManagerStore
-from proxy.config.stores.aws_ssm import SsmParameterStore
-from proxy.config.stores.base import SecretStore
-from proxy.config.stores.gcp_secret_manager import GcpSecretManagerStore
-from proxy.config.stores.local_file import LocalFileStore
-from proxy.config.timing import Clock, Sleep
+from proxy.config import SecretNaming
+from proxy.config.stores import LocalFileStore, SecretStore
+from proxy.config.stores._aws_secrets_manager import SecretsManagerStore
+from proxy.config.stores._aws_ssm import SsmParameterStore
+from proxy.config.stores._gcp_secret_manager import GcpSecretManagerStore
+from proxy.timing import Clock, Sleep
 from support.gcp_secret_manager_fake import PROJECT, FakeSecretManager
 from support.moto_server import MotoServer
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from proxy.config import Settings
-from proxy.config.stores.local_file import LocalFileStore
+from proxy.config.stores import LocalFileStore
 from proxy.errors import ConfigStoreUnavailable
 from proxy.simulator import AtlassianSimulator
 from support.auth_backends import NAMING, PREFIX

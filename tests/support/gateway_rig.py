@@ -8,17 +8,32 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from proxy.auth.base import SourceAuth, UpstreamCredentials
-from proxy.gateway.health import HealthFacts
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.loader import load_rules
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.auth import SourceAuth, UpstreamCredentials
+from proxy.gateway import (
+    Gateway,
+    GatewayConfig,
+    HealthFacts,
+    LazyRuntime,
+    Runtime,
+    Upstream,
+    UpstreamTarget,
+    salt_sha256,
+)
+from proxy.rules import load_rules, resolve_rules
+from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import Engine
 
 SALT = Secret("salt")
+#: The environment of a whole proxy (the composition root) whose secrets are env variables.
+ENV_STORE_ENVIRONMENT = {
+    "SOURCE": "confluence",
+    "TARGET_HOST": "api.atlassian.com",
+    "SOURCE_AUTH_STRATEGY_IDENTIFIER": "oauth2_refresh_token",
+    "GRANT_TYPE": "refresh_token",
+    "SECRETS_STORE": "ENV",
+    "PSOXY_SALT": SALT.reveal(),
+}
 KEY = Secret("secret")
 FACTS = HealthFacts(
     source="confluence",
@@ -52,15 +67,13 @@ class ScriptedAuth:
         return self.health_facts
 
 
-def sanitizer() -> Sanitizer:
-    return Sanitizer.build(
-        resolve_rules("confluence"), PseudonymKeys(salt=SALT, encryption_key=KEY)
-    )
+def sanitizer() -> Engine:
+    return Engine(resolve_rules("confluence"), PseudonymKeys(salt=SALT, encryption_key=KEY))
 
 
-def custom_sanitizer(rules_yaml: str) -> Sanitizer:
-    """A sanitizer over rules a test writes (a deployment's `RULES`), same salt and key."""
-    return Sanitizer.build(load_rules(rules_yaml), PseudonymKeys(salt=SALT, encryption_key=KEY))
+def custom_sanitizer(rules_yaml: str) -> Engine:
+    """The engine over rules a test writes (a deployment's `RULES`), same salt and key."""
+    return Engine(load_rules(rules_yaml), PseudonymKeys(salt=SALT, encryption_key=KEY))
 
 
 _SANITIZER = sanitizer()
@@ -72,7 +85,7 @@ def build_gateway(
     auth: SourceAuth | None = None,
     config: GatewayConfig | None = None,
     build_runtime: Callable[[], Runtime] | None = None,
-    rules: Sanitizer | None = None,
+    rules: Engine | None = None,
     upstream: Upstream | None = None,
 ) -> Gateway:
     """`handler` scripts the upstream; or pass a real `upstream` (then no handler)."""
@@ -83,6 +96,6 @@ def build_gateway(
     auth = auth or ScriptedAuth()
     chosen = rules or _SANITIZER
     runtime = LazyRuntime(
-        build_runtime or (lambda: Runtime(chosen, auth, upstream, salt_sha256(SALT)))
+        build_runtime or (lambda: chosen.runtime(auth, upstream, salt_sha256(SALT)))
     )
     return Gateway(config or GatewayConfig(facts=FACTS), runtime)

@@ -29,7 +29,7 @@ from google.cloud.secretmanager_v1.services.secret_manager_service.transports im
     SecretManagerServiceGrpcTransport,
 )
 
-from proxy.config.stores.crc32c import crc32c
+from proxy.config.stores._crc32c import crc32c
 
 __all__ = ["PROJECT", "FakeSecretManager", "shared_gcp_fake"]
 

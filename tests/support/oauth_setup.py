@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from proxy.config.timing import Clock
 from proxy.simulator import AtlassianSimulator
+from proxy.timing import Clock
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "started_simulator"]
 

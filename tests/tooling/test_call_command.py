@@ -20,8 +20,7 @@ import pytest
 from proxy import VERSION
 from proxy.cli import call_command
 from proxy.cli.main import build_parser, main
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.matching import EndpointMatcher
+from proxy.rules import EndpointMatcher, resolve_rules
 from proxy.simulator.confluence import EXAMPLE_CLOUD_ID
 from proxy.tooling.privacy_check import scan_text
 from support.local_proxy import free_port

@@ -13,7 +13,7 @@ import pytest
 
 from proxy.cli import call_command
 from proxy.cli.main import build_parser
-from proxy.rules.bundled import resolve_rules
+from proxy.rules import resolve_rules
 from proxy.tooling.crawl import ENDPOINTS, content_search_query
 
 CLOUD = "11111111-2222-3333-4444-555555555555"

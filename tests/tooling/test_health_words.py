@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxy.auth.token_lifecycle import DAY, format_instant
+from proxy.auth import DAY, format_instant
 from proxy.tooling.health_words import lifecycle_in_words
 
 NOW = 1_760_000_000.0  # 2025-10-09 08:53:20 UTC

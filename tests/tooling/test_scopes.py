@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from proxy.rules.bundled import resolve_rules
+from proxy.rules import resolve_rules
 from proxy.tooling.atlassian_oauth import (
     ATLASSIAN_AUTH,
     CONFLUENCE_SCOPES,

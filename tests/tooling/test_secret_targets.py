@@ -9,8 +9,8 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from proxy.config.naming import SecretNaming
-from proxy.config.stores.aws_ssm import SsmParameterStore
+from proxy.config import SecretNaming
+from proxy.config.stores._aws_ssm import SsmParameterStore
 from proxy.errors import OperatorToolError
 from proxy.secret_value import Secret
 from proxy.tooling.secret_targets import (

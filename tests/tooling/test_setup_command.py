@@ -20,7 +20,7 @@ from typing import IO
 import httpx
 import pytest
 
-from proxy.auth.token_lifecycle import DAY, format_instant, parse_instant
+from proxy.auth import DAY, format_instant, parse_instant
 from proxy.cli import setup_command
 from proxy.cli.main import build_parser
 from proxy.simulator.confluence import EXAMPLE_CLOUD_ID

@@ -213,7 +213,7 @@ variable "email_domain_handling" {
 }
 
 variable "is_development_mode" {
-  description = "IS_DEVELOPMENT_MODE: verbose diagnostics and the X-Psoxy-Skip-Sanitizer header. Never true in production."
+  description = "IS_DEVELOPMENT_MODE: verbose diagnostics (debug logs, request URLs and exception messages in the logs). Never true in production."
   type        = bool
   default     = false
 }

@@ -24,12 +24,12 @@ from urllib.parse import urlsplit
 
 from proxy.cli.errors import describe_os_error
 from proxy.errors import BlockedByRules, ProxyError
-from proxy.rules.bundled import resolve_rules
-from proxy.rules.lint import lint_rules
-from proxy.sanitize.json_codec import loads_values, pretty
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import EndpointMatcher, resolve_rules
+from proxy.sanitize import Sanitizer, loads_values, pretty
+from proxy.sanitize.pseudonyms import PseudonymKeys
 from proxy.secret_value import Secret
 from proxy.simulator.confluence import EXAMPLE_CALLS
+from proxy.tooling.rules_lint import lint_rules
 
 __all__ = [
     "EXAMPLE_KEY",
@@ -100,10 +100,12 @@ def run(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> i
             return _fail("no salt: pass --salt or set PSOXY_SALT (there is no default)")
         key = args.encryption_key or environ.get("PSOXY_ENCRYPTION_KEY") or None
         keys = PseudonymKeys(salt=Secret(salt), encryption_key=Secret(key) if key else None)
-        sanitizer = Sanitizer.build(resolve_rules(args.rules), keys)
+        rules = resolve_rules(args.rules)
+        endpoints = EndpointMatcher(rules)
+        sanitizer = Sanitizer.build(rules, keys)
         body = _read_input(args.file)
         path, query = split_url(args.url)
-        endpoint = sanitizer.match(args.method, path, query)
+        endpoint = endpoints.match(args.method, path, query)
         if endpoint is None:
             raise BlockedByRules(f"{args.method.upper()} {path}")
         output = sanitizer.sanitize(endpoint, body)
@@ -137,11 +139,12 @@ def _read_input(file: str) -> bytes:
 def regenerate_examples(directory: Path, rules: str = "confluence") -> int:
     """Write `sanitized/<file>` for each example call, pretty-printed as the reference's."""
     keys = PseudonymKeys(salt=Secret(EXAMPLE_SALT), encryption_key=Secret(EXAMPLE_KEY))
-    sanitizer = Sanitizer.build(resolve_rules(rules), keys)
+    loaded = resolve_rules(rules)
+    endpoints, sanitizer = EndpointMatcher(loaded), Sanitizer.build(loaded, keys)
     (directory / "sanitized").mkdir(exist_ok=True)
     for call in EXAMPLE_CALLS:
         url = call.url(EXAMPLE_SITE)
-        endpoint = sanitizer.match("GET", *split_url(url))
+        endpoint = endpoints.match("GET", *split_url(url))
         if endpoint is None:
             raise BlockedByRules(f"example call {url} is blocked by the rules")
         original = (directory / "original" / call.file).read_bytes()

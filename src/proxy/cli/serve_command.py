@@ -28,9 +28,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from proxy.cli.errors import describe_os_error
-from proxy.config.naming import SecretNaming
-from proxy.config.settings import LogFormat
-from proxy.config.stores.local_file import LocalFileStore
+from proxy.config import LogFormat, SecretNaming
+from proxy.config.stores import LocalFileStore
 from proxy.errors import ProxyError
 from proxy.platforms import gcp_main
 from proxy.simulator.confluence import EXAMPLE_CALLS

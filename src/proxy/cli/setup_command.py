@@ -33,9 +33,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from proxy.auth.token_lifecycle import ABSOLUTE_LIFETIME_DAYS, DAY, GRANTED_AT, format_instant
+from proxy.auth import ABSOLUTE_LIFETIME_DAYS, DAY, GRANTED_AT, format_instant
 from proxy.config.stores import SecretStore
 from proxy.errors import OperatorToolError
+from proxy.http import is_loopback_host
 from proxy.http_client import cookieless_client
 from proxy.secret_value import Secret
 from proxy.tooling.atlassian_oauth import ATLASSIAN_API, ATLASSIAN_AUTH
@@ -55,7 +56,6 @@ __all__ = ["register", "run"]
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 DEFAULT_PREFIX = "PSOXY_CONFLUENCE_CLOUD_"
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 _MISSING_CLIENT_ID = "the client id is missing: --client-id or ATLASSIAN_CLIENT_ID"
@@ -203,7 +203,7 @@ def _require_https(name: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https" and parts.hostname:
         return
-    if parts.scheme == "http" and parts.hostname in _LOOPBACK:
+    if parts.scheme == "http" and is_loopback_host(parts.hostname or ""):
         return
     raise _InvalidOption(f"{name} must be an https:// URL (http:// only for localhost): {url}")
 

@@ -1,6 +1,6 @@
 """AWS Lambda entry point: `proxy.platforms.aws_lambda.handler`, for every HTTP payload format.
 
-One handler sniffs the event (`aws_events.payload_format`), hands the neutral request to the
+One handler sniffs the event (`_aws_events.payload_format`), hands the neutral request to the
 gateway and returns the result Lambda expects: `{statusCode, headers, multiValueHeaders, body,
 isBase64Encoded}`. As the reference does (§3.16), a body of 2048 bytes or more is gzipped and
 base64-encoded when the caller accepts gzip: Lambda caps buffered responses at 6 MB. A result
@@ -11,11 +11,11 @@ release its lock and save a rotated token.
 
 Cold start: importing this module loads only the neutral models; the settings, the gateway, its
 httpx client and the store adapter (boto3 for SSM) are built on the first invocation, once per
-instance, with the garbage collector held off until it has answered (`startup_gc`). A build
+instance, with the garbage collector held off until it has answered (`_startup_gc`). A build
 that fails (a configuration error) is answered with its error and retried on the next
-invocation. Anything unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`: the
-exception type and stack go to the log (not its message, which may quote data), never into the
-response.
+invocation. Failures are answered by the entry both platforms share (`_entry.respond`): anything
+unexpected becomes a 500 with `X-Psoxy-Error: UNKNOWN`, its type and stack logged (not its
+message, which may quote data), never put into the response.
 
 Every record logged while an invocation runs carries its `aws_request_id` (from the context
 Lambda passes), so the JSON logs of one request can be found together.
@@ -29,28 +29,31 @@ import base64
 import json
 import logging
 import os
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import Any
 
+from proxy import http
 from proxy.deadline import PLATFORM_MARGIN_SECONDS, UNBOUNDED, Deadline, deadline_scope
-from proxy.errors import ProxyError
-from proxy.gateway import compression
-from proxy.gateway.models import Headers, HttpRequest, HttpResponse
-from proxy.gateway.response_size import LAMBDA_RESPONSE_LIMIT, response_too_large
-from proxy.gateway.responses import error_response
+from proxy.http import (
+    GZIP_MIN_BYTES,
+    LAMBDA_RESPONSE_LIMIT,
+    Headers,
+    HttpRequest,
+    HttpResponse,
+    error_response,
+    response_too_large,
+)
 from proxy.lazy import Lazy
 from proxy.log_events import error_event
 from proxy.log_events import event as log_event
-from proxy.platforms.aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
-from proxy.platforms.log_context import request_log_context
-from proxy.platforms.startup_gc import FirstInvocationGc
-from proxy.safe_logging import log_unexpected
+from proxy.platforms._aws_events import PAYLOAD_FORMATS, PayloadFormat, payload_format
+from proxy.platforms._entry import RequestHandler, gateway_from_environment, respond
+from proxy.platforms._log_context import request_log_context
+from proxy.platforms._startup_gc import FirstInvocationGc
 
 __all__ = [
     "GZIP_MIN_BYTES",
     "LambdaHandler",
-    "RequestHandler",
-    "gateway_from_environment",
     "handler",
     "lambda_result",
     "make_handler",
@@ -63,15 +66,8 @@ log = logging.getLogger(__name__)
 
 _UNCOMPRESSED_WARNING = ("X-Psoxy-Warning", "compression-not-requested")
 _HEADROOM_BYTES = 64 * 1024  # status, headers and JSON punctuation around the body
-GZIP_MIN_BYTES = compression.GZIP_MIN_BYTES
 
 LambdaHandler = Callable[[Any, Any], dict[str, Any]]
-
-
-class RequestHandler(Protocol):
-    """What the handler needs of the gateway (`proxy.gateway.pipeline.Gateway`)."""
-
-    def handle(self, request: HttpRequest) -> HttpResponse: ...
 
 
 def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
@@ -85,29 +81,16 @@ def make_handler(build_gateway: Callable[[], RequestHandler]) -> LambdaHandler:
 
     def _handle(event: Any, context: Any) -> dict[str, Any]:
         shape = PAYLOAD_FORMATS["1.0"]  # for events we cannot read: single-valued headers
-        accepts_gzip = False
-        try:
+
+        def read_request() -> HttpRequest:
+            nonlocal shape
             shape = payload_format(event)
-            request = shape.to_request(event)
-            accepts_gzip = compression.accepts_gzip(request.headers)
-            with deadline_scope(platform_deadline(context)):
-                response = gateway().handle(request)
-        except ProxyError as error:  # an unreadable event, or the gateway could not be built
-            level = logging.ERROR if error.status >= 500 else logging.WARNING
-            log.log(
-                level,
-                "request not handled: %s: %s",
-                error.code,
-                error.message,
-                extra=log_event(error_event(error), error_code=error.code),
-            )
-            response = error_response(error)
-        except Exception as exc:  # a bug: the stack to the log, nothing of it to the caller
-            log_unexpected(
-                log, "unexpected error in the Lambda handler", exc, development_mode=False
-            )
-            response = error_response(ProxyError("unexpected error; see the logs"))
-        return within_response_limit(shape, response, accepts_gzip=accepts_gzip)
+            return shape.to_request(event)
+
+        with deadline_scope(platform_deadline(context)):
+            request, response = respond(gateway, read_request, log=log, where="the Lambda handler")
+        gzip_ok = request is not None and http.accepts_gzip(request.headers)
+        return within_response_limit(shape, response, accepts_gzip=gzip_ok)
 
     return handler
 
@@ -160,7 +143,7 @@ def lambda_result(
     shape: PayloadFormat, response: HttpResponse, *, accepts_gzip: bool
 ) -> dict[str, Any]:
     """The Lambda HTTP result of `response`, gzipped when the caller accepts it and it pays off."""
-    compressed = compression.gzipped(response) if accepts_gzip else None
+    compressed = http.gzipped(response) if accepts_gzip else None
     encoded = compressed is not None
     response = compressed or response
     headers = response.headers
@@ -192,21 +175,6 @@ def _request_ids(context: Any) -> dict[str, object]:
     if isinstance(request_id, str) and 0 < len(request_id) <= 64:
         return {"aws_request_id": request_id}
     return {}
-
-
-def gateway_from_environment(environ: Mapping[str, str]) -> RequestHandler:
-    """Settings from the environment, logging, and the gateway: the heavy imports live here."""
-    from proxy.config.settings import Settings
-    from proxy.platforms.composition import build_gateway
-    from proxy.platforms.logs import configure_logging
-
-    settings = Settings.from_env(environ)
-    configure_logging(
-        development_mode=settings.is_development_mode,
-        log_format=settings.log_format,
-        platform=settings.platform,
-    )
-    return build_gateway(settings)
 
 
 handler = make_handler(lambda: gateway_from_environment(os.environ))

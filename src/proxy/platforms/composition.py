@@ -15,22 +15,27 @@ import ssl
 import httpx
 
 from proxy import VERSION, __version__
-from proxy.auth.factory import build_source_auth
-from proxy.config.settings import Settings, TlsVersion
-from proxy.config.stores.base import SecretStore
-from proxy.config.stores.factory import build_config_store, build_secret_store
+from proxy.auth import build_source_auth
+from proxy.config import ConfigValues, Settings, TlsVersion
+from proxy.config.stores import SecretStore, build_config_store, build_secret_store
 from proxy.errors import ConfigurationError
-from proxy.gateway.health import HealthFacts
-from proxy.gateway.pipeline import Gateway, GatewayConfig
-from proxy.gateway.response_size import upstream_cap_bytes
-from proxy.gateway.runtime import LazyRuntime, Runtime, salt_sha256
-from proxy.gateway.upstream import Upstream, UpstreamTarget, timeouts_for
+from proxy.gateway import (
+    Gateway,
+    GatewayConfig,
+    HealthFacts,
+    LazyRuntime,
+    Runtime,
+    Upstream,
+    UpstreamTarget,
+    salt_sha256,
+    timeouts_for,
+)
+from proxy.http import upstream_cap_bytes
 from proxy.http_client import cookieless_client
-from proxy.rules.bundled import BUNDLED_RULES, bundled_rules_text
-from proxy.rules.loader import load_rules
-from proxy.rules.model import Rules
+from proxy.rules import BUNDLED_RULES, EndpointMatcher, Rules, bundled_rules_text, load_rules
+from proxy.sanitize import Sanitizer
 from proxy.sanitize.links import LinkRewriter
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.sanitize.pseudonyms import PseudonymKeys, PseudonymTools
 
 __all__ = [
     "RUNTIME_PROPERTIES",
@@ -57,7 +62,8 @@ def default_user_agent() -> str:
 
 
 def new_http_client(settings: Settings) -> httpx.Client:
-    """One pooled client per warm instance; no redirects followed, no cookies kept."""
+    """One pooled client per warm instance; no cookies kept, and httpx follows no redirect
+    (`Upstream` follows those `FOLLOW_REDIRECTS` allows, to the configured origin only)."""
     context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if settings.tls_version is TlsVersion.TLS_1_2:
@@ -87,6 +93,8 @@ def build_gateway(
         pseudonym_implementation=settings.pseudonym_implementation,
         user_agent=user_agent,
         version=VERSION,
+        bundle_filename=settings.bundle_filename,
+        pseudonymize_app_ids=settings.pseudonymize_app_ids,
     )
     config = GatewayConfig(
         facts=facts,
@@ -99,7 +107,9 @@ def build_gateway(
 
     def build_runtime() -> Runtime:
         secrets = store or build_secret_store(settings)
-        secrets.prefetch(RUNTIME_PROPERTIES if settings.rules else (*RUNTIME_PROPERTIES, "RULES"))
+        config = ConfigValues(settings, lambda: build_config_store(settings, secrets))
+        in_environment = config.from_environment("RULES") is not None
+        secrets.prefetch(RUNTIME_PROPERTIES if in_environment else (*RUNTIME_PROPERTIES, "RULES"))
         salt = secrets.require("PSOXY_SALT")
         keys = PseudonymKeys(
             salt=salt,
@@ -111,34 +121,39 @@ def build_gateway(
             domain_salt=secrets.get("SALT_EMAIL_DOMAINS"),
             domain_encryption_key=secrets.get("ENCRYPTION_KEY_EMAIL_DOMAINS"),
         )
-        sanitizer = Sanitizer.build(_rules(settings, secrets), keys)
+        rules = _rules(settings, config)
+        tools = PseudonymTools.from_keys(keys)
+        endpoints, sanitizer = EndpointMatcher(rules), Sanitizer(rules, tools)  # rules checked
         upstream = Upstream(
             client,
             UpstreamTarget.parse(settings.target_host),
             timeout=timeouts_for(settings.request_timeout_seconds),
             user_agent=user_agent,
             max_body_bytes=upstream_cap_bytes(settings.memory_mb, settings.concurrent_requests),
+            follow_redirects=settings.follow_redirects,
         )
         auth = build_source_auth(settings, secrets, client)
-        links = LinkRewriter(sanitizer.pseudonymizer)
+        links = LinkRewriter(tools.pseudonymizer)
         return Runtime(
-            sanitizer,
-            auth,
-            upstream,
-            salt_sha256(salt),
+            rules=rules,
+            endpoints=endpoints,
+            reverse_tokens=tools.pseudonymizer.reverse_tokens,
+            decrypt_token=tools.pseudonymizer.decrypt,
+            sanitizer=sanitizer,
+            source_auth=auth,
+            upstream=upstream,
+            salt_sha256=salt_sha256(salt),
             rewrite_link_header=links.rewrite_link_header,
         )
 
     return Gateway(config, LazyRuntime(build_runtime))
 
 
-def _rules(settings: Settings, secrets: SecretStore) -> Rules:
-    """`RULES` from the environment, else from the config store, else bundled for `SOURCE`."""
-    if settings.rules:
-        return load_rules(settings.rules)
-    stored = build_config_store(settings, secrets).get("RULES")
-    if stored is not None:
-        return load_rules(stored.reveal())
+def _rules(settings: Settings, config: ConfigValues) -> Rules:
+    """`RULES` from the environment or the config store, else the bundled rules for `SOURCE`."""
+    configured = config.get("RULES")
+    if configured is not None:
+        return load_rules(configured)
     source = (settings.source or "").lower()
     if source in BUNDLED_RULES:
         return load_rules(bundled_rules_text(source))

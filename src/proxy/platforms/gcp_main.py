@@ -1,6 +1,8 @@
 """functions-framework entry point: `route` (the GCP source zip's `main.py` re-exports it).
 
-Configuration comes from the environment, read once when the first request arrives.
+Configuration comes from the environment, read once when the first request arrives. The
+gateway's modules are imported here, when the server starts (before Cloud Run sends traffic),
+so the first request does not pay for them; on Lambda they wait for the first invocation.
 
     functions-framework --target route --source src/proxy/platforms/gcp_main.py
 """
@@ -9,27 +11,18 @@ from __future__ import annotations
 
 import os
 
-from proxy.config.settings import Settings
+import proxy.platforms.composition  # noqa: F401  (imported at start, see above)
+from proxy.config import Settings
 from proxy.errors import ProxyError
 from proxy.lazy import Lazy
-from proxy.platforms.client_ip import ForwardedFor
-from proxy.platforms.composition import build_gateway
-from proxy.platforms.gcp import ServedGateway, make_route
-from proxy.platforms.logs import configure_logging
+from proxy.platforms._client_ip import ForwardedFor
+from proxy.platforms._entry import gateway_for
+from proxy.platforms._gcp import make_route
 
 __all__ = ["route"]
 
 _settings = Lazy(lambda: Settings.from_env(os.environ))
-
-
-def _gateway_from_environment() -> ServedGateway:
-    settings = _settings.get()
-    configure_logging(
-        development_mode=settings.is_development_mode,
-        log_format=settings.log_format,
-        platform=settings.platform,
-    )
-    return ServedGateway(build_gateway(settings), ForwardedFor.for_settings(settings))
+_forwarded_for = Lazy(lambda: ForwardedFor.for_settings(_settings.get()))
 
 
 def _trace_project() -> str | None:
@@ -40,4 +33,8 @@ def _trace_project() -> str | None:
         return None
 
 
-route = make_route(_gateway_from_environment, trace_project=_trace_project)
+route = make_route(
+    lambda: gateway_for(_settings.get()),
+    forwarded_for=_forwarded_for.get,
+    trace_project=_trace_project,
+)

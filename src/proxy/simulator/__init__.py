@@ -1,5 +1,8 @@
 """An Atlassian simulator for tests and local demos: token endpoint with real rotation semantics,
 a request recorder, and a route table other modules extend (Confluence endpoints, faults).
+It stands in for Atlassian, so it shares nothing with the serving path but the kernel.
+
+May import: the kernel only (`proxy.errors`, `proxy.timing`, `proxy.lifecycle`, ...).
 
     with AtlassianSimulator() as simulator:
         simulator.oauth.register_client("id", "secret")

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import time
 
-from proxy.config.timing import Clock
 from proxy.lifecycle import Service
 from proxy.simulator.oauth import OAuthAuthority
 from proxy.simulator.routes import RouteTable
 from proxy.simulator.server import SimulatorServer
+from proxy.timing import Clock
 
 __all__ = ["AtlassianSimulator"]
 

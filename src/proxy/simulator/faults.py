@@ -17,10 +17,9 @@ import time
 from collections.abc import Callable
 
 from proxy.simulator.routes import Route, RouteTable, SimRequest, SimResponse
+from proxy.timing import Sleep
 
 __all__ = ["FaultError", "inject_fault", "parse_fault_option"]
-
-Sleep = Callable[[float], None]
 
 
 class FaultError(ValueError):

@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
-from proxy.config.timing import Clock
 from proxy.simulator.routes import RouteTable, SimRequest, SimResponse
+from proxy.timing import Clock
 
 __all__ = ["DEFAULT_SCOPES", "OAuthAuthority"]
 

@@ -13,12 +13,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from proxy.http import ERROR_HEADER
 from proxy.tooling.calls import CallOutcome
 from proxy.tooling.health_words import lifecycle_in_words
 
 __all__ = ["describe", "summarize_all"]
-
-ERROR_HEADER = "X-Psoxy-Error"
 
 _PROXY_HINTS = {
     "BLOCKED_BY_RULES": "the proxy's rules do not allow this request (path or query "

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from proxy.errors import OperatorToolError
+from proxy.http import is_loopback_host
 
 __all__ = [
     "HEALTH_CHECK_HEADER",
@@ -31,7 +32,6 @@ __all__ = [
 ]
 
 HEALTH_CHECK_HEADER = "X-Psoxy-Health-Check"
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 #: (method, full URL as sent, headers) -> the headers to send, credentials added.
 Authenticator = Callable[[str, str, Mapping[str, str]], Mapping[str, str]]
@@ -77,7 +77,7 @@ def split_base_url(url: str) -> tuple[str, str]:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OperatorToolError(f"--url must be an http(s) URL, got {url!r}")
-    if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise OperatorToolError("--url must be https:// (plain http only for localhost)")
     if parts.query or parts.fragment:
         raise OperatorToolError("--url is the proxy's base URL: put the query on the path")

@@ -14,7 +14,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from proxy.auth.token_lifecycle import (
+from proxy.auth import (
     ABSOLUTE_LIFETIME_DAYS,
     DAY,
     GRANTED_AT,

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from proxy.auth.token_lifecycle import GRANTED_AT, format_instant
-from proxy.config.settings import SecretsStoreKind, Settings
+from proxy.auth import GRANTED_AT, format_instant
+from proxy.config import SecretsStoreKind, Settings
 from proxy.config.stores import SecretStore, build_secret_store
 from proxy.errors import OperatorToolError, ProxyError
 from proxy.secret_value import Secret

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from proxy.config.timing import Clock
 from proxy.errors import OperatorToolError
 from proxy.secret_value import Secret
+from proxy.timing import Clock
 from proxy.tooling.atlassian_oauth import (
     ATLASSIAN_API,
     ATLASSIAN_AUTH,

@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from proxy.errors import InvalidPseudonymToken
-from proxy.rules.bundled import resolve_rules
-from proxy.sanitize.pseudonyms import Pseudonymizer
-from proxy.sanitize.reversible import HASH_LENGTH, b64url_decode, b64url_encode
-from proxy.sanitize.sanitizer import PseudonymKeys, Sanitizer
+from proxy.rules import resolve_rules
+from proxy.sanitize import PseudonymKeys
+from proxy.sanitize.pseudonyms import HASH_LENGTH, Pseudonymizer, b64url_decode, b64url_encode
 from proxy.secret_value import Secret
+from support.engine import Engine
 from support.openapi.generator import EndpointCase, GeneratedResponse, endpoint_cases, generate
 from support.openapi.people import Person
 from support.openapi.planter import Profile
@@ -43,12 +43,12 @@ __all__ = [
 ]
 
 #: The salt and key of `proxy serve` in the tests (support.local_proxy), so outputs over HTTP
-#: and through the Sanitizer are checked the same way.
+#: and through the Engine are checked the same way.
 KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 RULES = resolve_rules("confluence")
 CASES = endpoint_cases(RULES)
-SANITIZER = Sanitizer.build(RULES, KEYS)
+SANITIZER = Engine(RULES, KEYS)
 
 
 def case_id(case: EndpointCase) -> str:
@@ -69,7 +69,7 @@ def spec_settings(max_examples: int) -> settings:
     )
 
 
-def sanitized_output(sanitizer: Sanitizer, generated: GeneratedResponse) -> str:
+def sanitized_output(sanitizer: Engine, generated: GeneratedResponse) -> str:
     path, query = generated.case.request("site")
     endpoint = sanitizer.match("GET", path, query)
     assert endpoint is generated.case.endpoint, f"{path}?{query} matched {endpoint}"

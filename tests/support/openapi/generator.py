@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from proxy.rules.model import Endpoint, Rules, SchemaNode
+from proxy.rules import Endpoint, Rules, SchemaNode
 from support.openapi.people import Person
 from support.openapi.planter import SITE, Planter, Profile, encode_query_value
 from support.openapi.registry import PlantedRegistry

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
-from proxy.rules.lint import ACCOUNT_ID_FIELDS
+from proxy.tooling.rules_lint import ACCOUNT_ID_FIELDS
 from support.openapi.people import EMAIL_SYNTAXES, Person
 from support.openapi.registry import PlantedRegistry
 
