@@ -14,8 +14,7 @@ import contextlib
 import gzip
 import hashlib
 import zlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -26,8 +25,7 @@ __all__ = ["Tagged", "decode_rules_value", "parse_yaml", "rules_sha"]
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True)
-class Tagged:
+class Tagged(NamedTuple):
     """A YAML node that carried a local tag, e.g. `!<redact>` → Tagged("redact", {...})."""
 
     tag: str
