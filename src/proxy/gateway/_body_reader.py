@@ -114,7 +114,8 @@ class _Watcher:
 
     A thread per response (a `threading.Timer`) cost about 0.2 ms of every request; here a
     request adds an entry to a heap, and the thread sleeps until the earliest one is due.
-    Disarmed entries are dropped when due, or all at once when they outnumber the armed ones.
+    Disarmed entries are dropped whenever the thread wakes (it sleeps until the earliest armed
+    one is due, or a new earliest arrives), and all at once when they pile up in between.
     """
 
     def __init__(self) -> None:
@@ -147,9 +148,12 @@ class _Watcher:
     def _run(self) -> None:
         while True:
             with self._condition:
-                while not self._due or self._due[0][0] > time.monotonic():
-                    wait = self._due[0][0] - time.monotonic() if self._due else None
-                    self._condition.wait(wait)
+                while True:
+                    while self._due and not self._due[0][2].armed:  # done before its deadline
+                        heapq.heappop(self._due)
+                    if self._due and self._due[0][0] <= time.monotonic():
+                        break
+                    self._condition.wait(self._due[0][0] - time.monotonic() if self._due else None)
                 _, _, watchdog = heapq.heappop(self._due)
             watchdog.fire()
 
