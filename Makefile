@@ -52,6 +52,12 @@ infra-check: $(INFRA_VENV)/.installed
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+# The bundled rules pre-parsed (src/proxy/bundled_rules/*.json, read instead of the YAML on a
+# cold start); run after editing a bundled YAML (tests/rules/test_preparsed_rules.py says so).
+.PHONY: rules-json
+rules-json: $(STAMP)
+	$(BIN)/python -c "from proxy.rules._preparsed import write_bundled_json; write_bundled_json()"
+
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache mutants
 

@@ -22,9 +22,10 @@ Every local-store sample starts without a cached access token (a token exchange 
 simulator, as since issue #5). The SSM samples find the shared access token another instance
 stored (what a cold start usually finds): a refresh there holds 2 s after sharing the new
 token, as the reference does for SSM, which would drown every other figure. The figures are
-wall times including interpreter start, medians over the rounds. The ratios are taken within
-each round, where both samples saw the same background load, and their median is the figure:
-(1)/(2) is `coldstart_zip_vs_boto3`, (4)/(5) `coldstart_ssm_vs_boto3`.
+wall times including interpreter start, medians over the rounds, and beside them the CPU time
+of each sample's process (less disturbed by the machine's other tenants). The ratios are taken
+within each round, where both samples saw the same background load, and their median is the
+figure: (1)/(2) is `coldstart_zip_vs_boto3`, (4)/(5) `coldstart_ssm_vs_boto3` (wall time).
 
     .venv/bin/python bench/bench_coldstart.py [--runs 9] [--python /path/to/python3.12]
 """
@@ -34,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -101,6 +103,7 @@ PAIRS = (
 class Sample:
     wall: float
     figures: dict[str, float]
+    cpu: float  # user + system seconds of the sample's process (interpreter start included)
 
 
 @dataclass(frozen=True)
@@ -127,10 +130,18 @@ class ColdStartFigures:
     def figure(self, subject: str, key: str) -> float:
         return statistics.median(sample.figures[key] for sample in self.samples[subject])
 
+    def cpu(self, subject: str) -> float:
+        return statistics.median(sample.cpu for sample in self.samples[subject])
+
     def ratio(self, subject: str, baseline: str) -> float:
         """Median over the rounds of subject / baseline, both of the same round (wall)."""
         pairs = zip(self.samples[subject], self.samples[baseline], strict=True)
         return statistics.median(mine.wall / base.wall for mine, base in pairs)
+
+    def cpu_ratio(self, subject: str, baseline: str) -> float:
+        """The same of CPU time, which the machine's other tenants disturb less."""
+        pairs = zip(self.samples[subject], self.samples[baseline], strict=True)
+        return statistics.median(mine.cpu / base.cpu for mine, base in pairs)
 
     @property
     def zip_vs_boto3(self) -> float:
@@ -146,12 +157,15 @@ class ColdStartFigures:
 
 
 def timed(command: list[str], env: dict[str, str]) -> Sample:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"sample failed: {command[:4]}\n{done.stderr[-3000:]}")
-    return Sample(wall, json.loads(done.stdout.strip().splitlines()[-1]))
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Sample(wall, json.loads(done.stdout.strip().splitlines()[-1]), cpu)
 
 
 def spaces_event(cloud_id: str) -> str:
@@ -308,23 +322,33 @@ def print_cold_start(figures: ColdStartFigures) -> None:
         f"Cold start of the Lambda zip, {figures.python}, read-only, -B; median of "
         f"{figures.runs} rounds of fresh processes (wall includes interpreter start)"
     )
-    print(f"  {'subject':<24} {'wall':>8} {'import':>8} {'1st req':>8} {'2nd req':>8} {'mods':>5}")
+    print(
+        f"  {'subject':<24} {'wall':>8} {'cpu':>6} {'import':>8} {'1st req':>8} {'2nd req':>8}"
+        f" {'mods':>5}"
+    )
     for subject in SUBJECTS:
         has_second = "second" in figures.samples[subject][0].figures
         second = f"{figures.figure(subject, 'second') * 1000:8.0f}" if has_second else " " * 8
         print(
             f"  {subject:<24} {figures.wall(subject) * 1000:8.0f}"
+            f" {figures.cpu(subject) * 1000:6.0f}"
             f" {figures.figure(subject, 'import') * 1000:8.0f}"
             f" {figures.figure(subject, 'first') * 1000:8.0f} {second}"
             f" {figures.figure(subject, 'modules'):5.0f}"
         )
     print("  (ms; for the baselines 'import' is import boto3, '1st req' the SSM client + call)")
     print(f"  bytecode files written during the runs: {figures.bytecode_written}")
-    print("  ratios (wall), median of the rounds' own ratios [ratio of the medians]:")
+    print(
+        "  ratios, median of the rounds' own ratios [ratio of the medians], wall (the RESULT) "
+        "and CPU:"
+    )
     for subject, baseline in PAIRS:
         label = f"{subject} / {baseline}"
         of_medians = figures.wall(subject) / figures.wall(baseline)
-        print(f"    {label:<40} {figures.ratio(subject, baseline):6.2f}  [{of_medians:.2f}]")
+        print(
+            f"    {label:<40} {figures.ratio(subject, baseline):6.2f}  [{of_medians:.2f}]"
+            f"   CPU {figures.cpu_ratio(subject, baseline):.2f}"
+        )
     rows = figures.import_rows
     print("\nTop 10 imports by self time (-X importtime; one run of 'zip', import + 1st request):")
     for self_us, cumulative_us, name in sorted(rows, reverse=True)[:10]:

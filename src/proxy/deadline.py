@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from proxy.errors import DeadlineExceeded
 
@@ -55,12 +55,14 @@ DEADLINE_RETRY_AFTER_SECONDS = 10
 """`Retry-After` of a 504 for a request that ran out of time (a slow upstream is usually brief)."""
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     """An instant on `clock` (monotonic seconds by default) by which the request's work ends."""
 
     expires_at: float
-    clock: Callable[[], float] = field(default=time.monotonic, compare=False, repr=False)
+    clock: Callable[[], float] = time.monotonic
+
+    def __repr__(self) -> str:
+        return f"Deadline(expires_at={self.expires_at!r})"
 
     @classmethod
     def after(cls, seconds: float, *, clock: Callable[[], float] = time.monotonic) -> Deadline:

@@ -3,7 +3,6 @@ healthy instance and for each way one can be unhealthy."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 import httpx
@@ -44,7 +43,7 @@ def health(
 
 
 def test_a_healthy_instance_reports_every_key() -> None:
-    facts = dataclasses.replace(FACTS, pseudonym_implementation="v0.4")
+    facts = FACTS._replace(pseudonym_implementation="v0.4")
     auth = ScriptedAuth(health_facts={"strategy": "oauth2_refresh_token"})
 
     response = health(facts=facts, auth=auth)
@@ -75,7 +74,7 @@ def test_a_healthy_instance_reports_every_key() -> None:
 
 
 def test_no_target_host_and_no_source_fail_the_check(caplog: pytest.LogCaptureFixture) -> None:
-    facts = dataclasses.replace(FACTS, source=None, target_host=None)
+    facts = FACTS._replace(source=None, target_host=None)
 
     response = health(facts=facts)
 
@@ -90,7 +89,7 @@ def test_no_target_host_and_no_source_fail_the_check(caplog: pytest.LogCaptureFi
 
 
 def test_without_a_source_alone_the_check_fails() -> None:
-    response = health(facts=dataclasses.replace(FACTS, source=None))
+    response = health(facts=FACTS._replace(source=None))
 
     assert response.status == 412
     assert orjson.loads(response.body)["missingConfigProperties"] == []

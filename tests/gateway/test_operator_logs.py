@@ -49,7 +49,7 @@ def test_a_failed_health_check_logs_what_is_missing(caplog: pytest.LogCaptureFix
     def missing() -> object:
         raise MissingSecretError("PSOXY_SALT is not set", property_name="PSOXY_SALT")
 
-    facts = HealthFacts(**{**FACTS.__dict__, "source": None, "target_host": None})
+    facts = HealthFacts(**{**FACTS._asdict(), "source": None, "target_host": None})
     gateway = build_gateway(
         lambda r: httpx.Response(500),
         build_runtime=missing,  # type: ignore[arg-type]

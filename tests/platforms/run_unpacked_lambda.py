@@ -4,7 +4,8 @@
 by the unpacked Lambda zip; `-B` forbids writing bytecode, as Lambda's read-only `/var/task`
 does. Every module the importer compiles from source is recorded (it calls
 `SourceLoader.source_to_code` only when it has no valid `.pyc`). Prints one JSON object: the
-handler's result, where modules came from and what was compiled.
+handler's result, where modules came from and what was compiled, and whether the import and
+first request loaded PyYAML or defined a dataclass of the proxy (both slow a cold start).
 """
 
 import importlib._bootstrap_external as bootstrap_external
@@ -31,6 +32,17 @@ from proxy.platforms import aws_lambda  # noqa: E402  (after the path is set)
 with open(event_file, encoding="utf-8") as stream:
     event = json.load(stream)
 result = aws_lambda.handler(event, None)
+# What the import and first request loaded, before this script imports more (issue #14).
+yaml_loaded = "yaml" in sys.modules
+proxy_dataclasses = sorted(
+    f"{name}.{member}"
+    for name, module in list(sys.modules.items())
+    if name.startswith("proxy")
+    for member, value in vars(module).items()
+    if isinstance(value, type)
+    and value.__module__ == name
+    and "__dataclass_fields__" in vars(value)
+)
 
 import cryptography  # noqa: E402
 import httpx  # noqa: E402
@@ -51,6 +63,8 @@ print(
             "flask_loaded": "flask" in sys.modules,
             "compiled": compiled,
             "dont_write_bytecode": sys.dont_write_bytecode,
+            "yaml_loaded": yaml_loaded,
+            "proxy_dataclasses": proxy_dataclasses,
         }
     )
 )

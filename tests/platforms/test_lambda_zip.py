@@ -209,6 +209,23 @@ def test_handler_from_the_unpacked_zip_compiles_nothing(
     assert "httpx/_client.py" in compiled
 
 
+def test_a_cold_start_from_the_zip_needs_no_yaml_parser_and_defines_no_dataclass(
+    host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
+) -> None:
+    """The bundled rules come pre-parsed (`proxy/bundled_rules/*.json`), and the cold path's
+    records are NamedTuples: PyYAML's import and dataclass definitions were a fifth of it."""
+    unpacked = unpack(host_zip[0], tmp_path)
+    assert (unpacked / "proxy/bundled_rules/confluence.json").is_file()
+    event = load_event(
+        "lambda-function-url-v2.json", rawPath=SPACES_PATH, rawQueryString="limit=100"
+    )
+    report = run_unpacked(unpacked, event, site.environment, tmp_path)
+
+    assert report["result"]["statusCode"] == 200
+    assert report["yaml_loaded"] is False
+    assert report["proxy_dataclasses"] == []
+
+
 def test_gzipped_answer_from_the_unpacked_zip(
     host_zip: tuple[Path, str], site: SimulatedSite, tmp_path: Path
 ) -> None:

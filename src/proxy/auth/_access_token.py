@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Container, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.config.stores import StoredVersion
 from proxy.secret_value import Secret
@@ -26,8 +26,7 @@ def fingerprint(secret: Secret) -> str:
     return "sha256:" + hashlib.sha256(secret.reveal().encode()).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class AccessToken:
+class AccessToken(NamedTuple):
     """A bearer token and when it expires (epoch seconds; None = unknown, treated as expired)."""
 
     value: Secret

@@ -27,14 +27,12 @@ The gateway's `_call` does this, with an auth whose first token the upstream ref
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 __all__ = ["SourceAuth", "UpstreamCredentials"]
 
 
-@dataclass(frozen=True)
-class UpstreamCredentials:
+class UpstreamCredentials(NamedTuple):
     """Headers to add to one upstream call, plus an opaque id of the token they carry.
 
     ``token_id`` lets ``SourceAuth.rejected`` discard exactly the token that failed; it is a
@@ -42,8 +40,11 @@ class UpstreamCredentials:
     repr hides them.
     """
 
-    headers: Mapping[str, str] = field(repr=False)
+    headers: Mapping[str, str]
     token_id: str
+
+    def __repr__(self) -> str:
+        return f"UpstreamCredentials(token_id={self.token_id!r})"
 
 
 @runtime_checkable

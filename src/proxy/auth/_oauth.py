@@ -29,7 +29,7 @@ import random
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.auth._access_token import AccessToken, encode_shared, fingerprint, pick_latest_shared
 from proxy.auth._base import UpstreamCredentials
@@ -60,8 +60,7 @@ LOCK_NAME = "OAUTH_REFRESH_TOKEN"
 _REJECTED_MEMORY = 32
 
 
-@dataclass(frozen=True)
-class RefreshTiming:
+class RefreshTiming(NamedTuple):
     """The reference's numbers; tests shrink none of them, they inject clock and sleep."""
 
     min_proactive_seconds: int = 60

@@ -11,18 +11,23 @@ left, refreshed at random in between (so many instances do not all refresh at on
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from proxy.auth._access_token import AccessToken
 
 __all__ = ["RefreshWindow"]
 
 
-@dataclass
 class RefreshWindow:
-    min_seconds: int = 60
-    max_seconds: int = 600
-    rng: random.Random = field(default_factory=random.Random)
+    """The window's bounds and the random source its margins are drawn from."""
+
+    __slots__ = ("max_seconds", "min_seconds", "rng")
+
+    def __init__(
+        self, min_seconds: int = 60, max_seconds: int = 600, rng: random.Random | None = None
+    ) -> None:
+        self.min_seconds = min_seconds
+        self.max_seconds = max_seconds
+        self.rng = rng if rng is not None else random.Random()  # noqa: S311 - not for secrets
 
     def needs_refresh(self, token: AccessToken | None, now: float) -> bool:
         if token is None or token.expires_at is None:

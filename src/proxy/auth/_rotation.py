@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.config.stores import SecretStore
 from proxy.deadline import current_deadline
@@ -33,8 +33,7 @@ _log = logging.getLogger("proxy.auth.rotation")  # stable name, as logged
 REFRESH_TOKEN = "REFRESH_TOKEN"  # noqa: S105 - a property name
 
 
-@dataclass(frozen=True)
-class PendingToken:
+class PendingToken(NamedTuple):
     """A rotated refresh token not yet in the store, and the stored token it supersedes."""
 
     value: Secret

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import httpx
 
@@ -34,8 +34,7 @@ _ERROR_CODE = re.compile(r"[a-z_]{1,64}")
 DEFAULT_EXPIRES_IN = 3600
 
 
-@dataclass(frozen=True)
-class TokenGrant:
+class TokenGrant(NamedTuple):
     """A successful exchange: a new access token and maybe a rotated refresh token."""
 
     access_token: Secret
@@ -43,8 +42,7 @@ class TokenGrant:
     refresh_token: Secret | None
 
 
-@dataclass(frozen=True)
-class TokenFailure:
+class TokenFailure(NamedTuple):
     """A failed exchange; ``reason`` is a short code, ``status`` the HTTP status if any."""
 
     reason: str

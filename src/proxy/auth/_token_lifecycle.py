@@ -25,8 +25,8 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from proxy.auth._rotation import REFRESH_TOKEN
 from proxy.config.stores import SecretStore
@@ -74,8 +74,7 @@ def parse_instant(text: str) -> float | None:
     return parsed.timestamp()
 
 
-@dataclass(frozen=True)
-class Expiring:
+class Expiring(NamedTuple):
     """Why the family is in its warning window, and the day it dies."""
 
     reason: str  # "absolute_expiry" or "idle"
@@ -83,8 +82,7 @@ class Expiring:
     message: str
 
 
-@dataclass(frozen=True)
-class LifecycleReport:
+class LifecycleReport(NamedTuple):
     """The facts the health check reports, and the warnings they call for."""
 
     granted_at: float | None

@@ -11,7 +11,7 @@ Shared prefix: ``PATH_TO_SHARED_CONFIG`` or nothing, so the salt is the bare ``P
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "LOCAL_DEFAULT_INSTANCE_PREFIX",
@@ -40,8 +40,7 @@ def ssm_parameter_name(key: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
-class SecretNaming:
+class SecretNaming(NamedTuple):
     """The two namespaces a property may live in: instance (read first, written) and shared."""
 
     instance_prefix: str

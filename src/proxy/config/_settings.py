@@ -13,10 +13,10 @@ secret store (``proxy.config.stores``), except in local mode with ``SECRETS_STOR
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 from proxy.config._env_parsing import EnvReader, IpNetwork
 from proxy.config._naming import SecretNaming, derive_instance_prefix
@@ -72,9 +72,15 @@ class TlsVersion(StrEnum):
     TLS_1_2 = "TLSv1.2"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Validated environment of one proxy instance; build with `Settings.from_env`."""
+_NOT_SHOWN = frozenset({"env_secrets", "rules"})  # left out of the repr
+
+
+class Settings(NamedTuple):
+    """Validated environment of one proxy instance; build with `Settings.from_env`.
+
+    Immutable; a `NamedTuple` rather than a dataclass, which would cost a cold start ten times
+    as much to define. Its repr leaves out `env_secrets` and `rules`.
+    """
 
     # --- where we run and how names are derived -------------------------------------------
     platform: Platform
@@ -99,7 +105,7 @@ class Settings:
     """SECRETS_STORE; default SSM on Lambda, Secret Manager on GCP, LOCAL_FILE/ENV locally."""
     local_secrets_file: Path | None
     """LOCAL_SECRETS_FILE: the JSON file of the LOCAL_FILE store."""
-    env_secrets: Mapping[str, Secret] = field(repr=False)
+    env_secrets: Mapping[str, Secret]
     """The environment, as secrets, for the local-only ENV store; empty otherwise."""
 
     # --- the upstream and its authentication ----------------------------------------------
@@ -149,7 +155,7 @@ class Settings:
     """Requests one instance serves at once: 1 on Lambda; THREADS elsewhere (default 1)."""
 
     # --- rules and pseudonyms -------------------------------------------------------------
-    rules: str | None = field(repr=False)
+    rules: str | None
     """RULES from env, raw (YAML, base64 YAML or base64 gzip YAML); the rules loader parses it."""
     pseudonymize_app_ids: bool
     """PSEUDONYMIZE_APP_IDS (default false): reported by the health check. The reference picks a
@@ -168,6 +174,12 @@ class Settings:
     # --- operations -----------------------------------------------------------------------
     log_format: LogFormat = LogFormat.AUTO
     """LOG_FORMAT: `json`, `text` or `auto` (the default; see `proxy.platforms._logs`)."""
+
+    def __repr__(self) -> str:
+        shown = (
+            f"{k}={v!r}" for k, v in zip(self._fields, self, strict=True) if k not in _NOT_SHOWN
+        )
+        return f"Settings({', '.join(shown)})"
 
     @property
     def naming(self) -> SecretNaming:

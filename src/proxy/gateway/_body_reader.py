@@ -12,9 +12,13 @@ arrive, and against a declared `Content-Length` before anything is read.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
+import os
 import socket
 import threading
+import time
 from types import TracebackType
 
 import httpx
@@ -57,22 +61,18 @@ def _timed_out(deadline: Deadline) -> UpstreamTimeout:
 
 
 class _SocketWatchdog:
-    """Shuts the response's socket down at the deadline, unless disarmed before."""
+    """Shuts the response's socket down at the deadline, unless disarmed before (on exit)."""
 
     def __init__(self, response: httpx.Response, deadline: Deadline) -> None:
         self.fired = False
         self._socket = _socket_of(response)
         self._lock = threading.Lock()
         self._armed = True
-        seconds = deadline.remaining()
-        self._timer: threading.Timer | None = None
-        if self._socket is not None and math.isfinite(seconds):
-            self._timer = threading.Timer(max(0.0, seconds), self._fire)
-            self._timer.daemon = True
+        self._seconds = deadline.remaining()
 
     def __enter__(self) -> _SocketWatchdog:
-        if self._timer is not None:
-            self._timer.start()
+        if self._socket is not None and math.isfinite(self._seconds):
+            _WATCHER.watch(self, max(0.0, self._seconds))
         return self
 
     def __exit__(
@@ -83,10 +83,12 @@ class _SocketWatchdog:
     ) -> None:
         with self._lock:
             self._armed = False  # the connection may go back to the pool: never touch it later
-        if self._timer is not None:
-            self._timer.cancel()
 
-    def _fire(self) -> None:
+    @property
+    def armed(self) -> bool:
+        return self._armed
+
+    def fire(self) -> None:
         with self._lock:
             if not self._armed or self._socket is None:
                 return
@@ -105,6 +107,59 @@ class _SocketWatchdog:
                 pass
             finally:
                 duplicate.close()
+
+
+class _Watcher:
+    """One daemon thread firing the watchdogs whose deadline passed while still armed.
+
+    A thread per response (a `threading.Timer`) cost about 0.2 ms of every request; here a
+    request adds an entry to a heap, and the thread sleeps until the earliest one is due.
+    Disarmed entries are dropped whenever the thread wakes (it sleeps until the earliest armed
+    one is due, or a new earliest arrives), and all at once when they pile up in between.
+    """
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a child has no thread, maybe a held lock
+
+    def _reset(self) -> None:
+        self._condition = threading.Condition()
+        self._due: list[tuple[float, int, _SocketWatchdog]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+        self._compact_at = _COMPACT_MIN
+
+    def watch(self, watchdog: _SocketWatchdog, seconds: float) -> None:
+        entry = (time.monotonic() + seconds, next(self._order), watchdog)
+        with self._condition:
+            if len(self._due) >= self._compact_at:
+                self._due = [due for due in self._due if due[2].armed]
+                heapq.heapify(self._due)
+                self._compact_at = max(_COMPACT_MIN, 2 * len(self._due))
+            heapq.heappush(self._due, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="proxy-deadline-watchdog", daemon=True
+                )
+                self._thread.start()
+            elif self._due[0] is entry:
+                self._condition.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while True:
+                    while self._due and not self._due[0][2].armed:  # done before its deadline
+                        heapq.heappop(self._due)
+                    if self._due and self._due[0][0] <= time.monotonic():
+                        break
+                    self._condition.wait(self._due[0][0] - time.monotonic() if self._due else None)
+                _, _, watchdog = heapq.heappop(self._due)
+            watchdog.fire()
+
+
+_COMPACT_MIN = 256
+_WATCHER = _Watcher()
 
 
 def _socket_of(response: httpx.Response) -> socket.socket | None:

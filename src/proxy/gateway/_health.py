@@ -9,8 +9,7 @@ operator to run the OAuth setup again.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -27,8 +26,7 @@ HEALTH_CHECK_HEADER = "X-Psoxy-Health-Check"
 log = logging.getLogger("proxy.gateway.health")  # stable name, as logged
 
 
-@dataclass(frozen=True)
-class HealthFacts:
+class HealthFacts(NamedTuple):
     """Configuration facts the health check reports (values of non-secret settings)."""
 
     source: str | None

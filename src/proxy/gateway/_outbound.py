@@ -7,8 +7,7 @@ decrypted; a form body has them decrypted in every value; other body types are r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
 import orjson
@@ -18,13 +17,20 @@ from proxy.errors import RequestError
 __all__ = ["OutboundRequest", "reverse_tokens_in_body"]
 
 
-@dataclass(frozen=True)
-class OutboundRequest:
+class OutboundRequest(NamedTuple):
+    """What goes upstream; its repr leaves out the body."""
+
     method: str
     raw_path: str
     raw_query: str | None = None
     headers: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()
-    body: bytes = field(default=b"", repr=False)
+    body: bytes = b""
+
+    def __repr__(self) -> str:
+        return (
+            f"OutboundRequest(method={self.method!r}, raw_path={self.raw_path!r}, "
+            f"raw_query={self.raw_query!r}, headers={self.headers!r})"
+        )
 
     def with_headers(self, extra: Iterable[tuple[str, str]]) -> OutboundRequest:
         return OutboundRequest(

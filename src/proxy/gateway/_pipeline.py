@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.deadline import UNBOUNDED, Deadline, deadline_scope
 from proxy.errors import (
@@ -63,8 +63,7 @@ _BODYLESS_METHODS = frozenset({"GET", "HEAD"})
 _JSON = "application/json"
 
 
-@dataclass(frozen=True)
-class GatewayConfig:
+class GatewayConfig(NamedTuple):
     """Settings of the pipeline itself (read from the environment by the composition root)."""
 
     facts: HealthFacts

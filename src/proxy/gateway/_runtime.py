@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.auth import SourceAuth
 from proxy.gateway._upstream import Upstream
@@ -35,8 +35,7 @@ def salt_sha256(salt: Secret) -> str:
     return base64.b64encode(digest).decode("ascii").rstrip("=").replace("/", "_").replace("+", ".")
 
 
-@dataclass(frozen=True)
-class Runtime:
+class Runtime(NamedTuple):
     rules: Rules
     endpoints: EndpointMatcher
     reverse_tokens: ReverseTokens

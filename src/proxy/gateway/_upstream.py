@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -47,8 +47,7 @@ _BODYLESS_METHODS = frozenset({"GET", "HEAD"})
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
-@dataclass(frozen=True)
-class UpstreamTarget:
+class UpstreamTarget(NamedTuple):
     """`TARGET_HOST` parsed once: scheme, host[:port] and an optional base path."""
 
     scheme: str
@@ -74,8 +73,7 @@ class UpstreamTarget:
         return f"{self.scheme}://{self.netloc}"
 
 
-@dataclass(frozen=True)
-class UpstreamResponse:
+class UpstreamResponse(NamedTuple):
     status: int
     headers: Headers
     body: bytes

@@ -1,8 +1,9 @@
 """Platform-neutral request and response values: what every adapter translates to and from.
 
-Small and immutable: the raw (percent-encoded) path and query exactly as received, headers
-looked up case-insensitively, the body as bytes. Reprs mask credential headers, so logging a
-request by mistake does not leak a token.
+Small and immutable (`NamedTuple`s: cheap to define on a cold start): the raw (percent-encoded)
+path and query exactly as received, headers looked up case-insensitively, the body as bytes.
+Reprs mask credential headers and leave out bodies, so logging a request by mistake does not
+leak a token.
 
 >>> request = HttpRequest("GET", "/wiki/api/v2/spaces", "limit=10", Headers([("Accept", "*/*")]))
 >>> request.headers.get("accept"), "ACCEPT" in request.headers
@@ -12,7 +13,7 @@ request by mistake does not leak a token.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import orjson
 
@@ -62,26 +63,37 @@ class Headers:
         return f"Headers({shown!r})"
 
 
-@dataclass(frozen=True)
-class HttpRequest:
-    """One inbound request, as the platform delivered it."""
+_NO_HEADERS = Headers()
+
+
+class HttpRequest(NamedTuple):
+    """One inbound request, as the platform delivered it (its repr leaves out the body)."""
 
     method: str
     raw_path: str  # percent-encoded, never decoded
     raw_query: str | None = None  # None: no `?` at all; "": a bare `?`
-    headers: Headers = field(default_factory=Headers)
-    body: bytes = field(default=b"", repr=False)
+    headers: Headers = _NO_HEADERS
+    body: bytes = b""
     client_ip: str | None = None
     is_https: bool | None = None  # None when the platform does not say (treated as HTTPS)
 
+    def __repr__(self) -> str:
+        return (
+            f"HttpRequest(method={self.method!r}, raw_path={self.raw_path!r}, "
+            f"raw_query={self.raw_query!r}, headers={self.headers!r}, "
+            f"client_ip={self.client_ip!r}, is_https={self.is_https!r})"
+        )
 
-@dataclass(frozen=True)
-class HttpResponse:
-    """One response of the proxy; `body` is the exact bytes to send."""
+
+class HttpResponse(NamedTuple):
+    """One response of the proxy; `body` is the exact bytes to send (its repr leaves it out)."""
 
     status: int
-    headers: Headers = field(default_factory=Headers)
-    body: bytes = field(default=b"", repr=False)
+    headers: Headers = _NO_HEADERS
+    body: bytes = b""
+
+    def __repr__(self) -> str:
+        return f"HttpResponse(status={self.status!r}, headers={self.headers!r})"
 
     @classmethod
     def json(

@@ -13,8 +13,9 @@
   bytecode: Cloud Functions' Python buildpack compiles the source itself (`compileall -f`, which
   would overwrite any shipped `.pyc`) and the installed requirements (unchecked-hash pycs).
 
-Only what runs is shipped: `*.py` (with bytecode in the Lambda zip), `py.typed` and the rule
-YAMLs; no tests, no simulator example responses, and not this build code.
+Only what runs is shipped: `*.py` (with bytecode in the Lambda zip), `py.typed`, the rule
+YAMLs and their pre-parsed JSON (`proxy.rules`: no YAML parser on a cold start); no tests, no
+simulator example responses, and not this build code.
 
     artifact = build_lambda_zip(Path("dist/lambda-arm64.zip"), cache=Path("build/wheels"))
     print(artifact.sha256_base64)   # Terraform's source_code_hash
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 GCP_PYTHON_VERSION = "3.12"  # Terraform: build_config.runtime = "python312"
-_SHIPPED_SUFFIXES = frozenset({".py", ".yaml", ".typed"})
+_SHIPPED_SUFFIXES = frozenset({".py", ".yaml", ".json", ".typed"})  # .json: pre-parsed rules
 _NOT_SHIPPED = ("simulator/responses/", "packaging/")  # example data; this build code
 
 

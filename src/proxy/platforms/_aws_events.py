@@ -21,8 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from proxy.errors import RequestError
@@ -40,8 +39,7 @@ _DEFAULT_STAGE = "$default"
 _QUERY_SAFE = "-._~!$'()*,:@/"
 
 
-@dataclass(frozen=True)
-class PayloadFormat:
+class PayloadFormat(NamedTuple):
     """How one payload format is read, and how its result headers are written."""
 
     version: str

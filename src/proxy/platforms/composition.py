@@ -32,7 +32,7 @@ from proxy.gateway import (
 )
 from proxy.http import upstream_cap_bytes
 from proxy.http_client import cookieless_client
-from proxy.rules import BUNDLED_RULES, EndpointMatcher, Rules, bundled_rules_text, load_rules
+from proxy.rules import BUNDLED_RULES, EndpointMatcher, Rules, load_rules, resolve_rules
 from proxy.sanitize import Sanitizer
 from proxy.sanitize.links import LinkRewriter
 from proxy.sanitize.pseudonyms import PseudonymKeys, PseudonymTools
@@ -156,7 +156,7 @@ def _rules(settings: Settings, config: ConfigValues) -> Rules:
         return load_rules(configured)
     source = (settings.source or "").lower()
     if source in BUNDLED_RULES:
-        return load_rules(bundled_rules_text(source))
+        return resolve_rules(source)  # pre-parsed: no YAML parser on a cold start
     raise ConfigurationError(
         f"no RULES configured and no bundled rules for SOURCE={settings.source!r} "
         f"(bundled: {', '.join(BUNDLED_RULES)})"

@@ -1,6 +1,6 @@
 """The rules: what a deployment lets through, as data, in the reference's YAML format.
 
-Owns: the rules model (frozen dataclasses), the YAML loader (tags, `$ref`, the reference's
+Owns: the rules model (immutable NamedTuples), the YAML loader (tags, `$ref`, the reference's
 quirks, every check a rule can fail at load), the bundled rule sets, routing (which endpoint
 allows a request: `EndpointMatcher`, with its parameter schemas and the request-body checks)
 and the Java regex dialect rules are written in. Applying an endpoint's rules to a response is

@@ -1,7 +1,8 @@
 """Rules shipped inside the package (`--rules confluence`), and resolving a rules argument.
 
 The YAML files are read beside this package's modules: every artifact unpacks the package onto
-a file system, and `importlib.resources` would cost a cold start 10-40 ms of imports.
+a file system, and `importlib.resources` would cost a cold start 10-40 ms of imports. Each has
+a pre-parsed JSON twin (`_preparsed`), read instead of parsing the YAML while it is current.
 """
 
 from __future__ import annotations
@@ -9,8 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from proxy.errors import RulesError
-from proxy.rules._loader import load_rules
+from proxy.rules._loader import load_rules, rules_from_data
 from proxy.rules._model import Rules
+from proxy.rules._preparsed import read_preparsed
+from proxy.rules._yaml_source import rules_sha
 
 __all__ = ["BUNDLED_RULES", "bundled_rules_text", "resolve_rules"]
 
@@ -28,7 +31,7 @@ def bundled_rules_text(name: str) -> str:
 def resolve_rules(name_or_path: str) -> Rules:
     """A bundled rule set by name, else a YAML file by path."""
     if name_or_path in BUNDLED_RULES:
-        return load_rules(bundled_rules_text(name_or_path))
+        return _bundled_rules(name_or_path)
     path = Path(name_or_path)
     try:
         text = path.read_text("utf-8")
@@ -37,3 +40,11 @@ def resolve_rules(name_or_path: str) -> Rules:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(f"cannot read rules file {name_or_path}: {exc}") from exc
     return load_rules(text)
+
+
+def _bundled_rules(name: str) -> Rules:
+    """The bundled rules from their pre-parsed JSON when it is of this YAML, else the YAML."""
+    text = bundled_rules_text(name)
+    sha = rules_sha(text)
+    data = read_preparsed(_DIRECTORY / f"{name}.json", sha)
+    return load_rules(text) if data is None else rules_from_data(data, sha)

@@ -27,7 +27,7 @@ from proxy.rules._model import (
 )
 from proxy.rules._yaml_source import Tagged, decode_rules_value, parse_yaml, rules_sha
 
-__all__ = ["AUGMENT_OPTIONS", "TRANSFORM_OPTIONS", "load_rules"]
+__all__ = ["AUGMENT_OPTIONS", "TRANSFORM_OPTIONS", "load_rules", "rules_from_data"]
 
 log = logging.getLogger("proxy.rules.loader")  # stable name, as logged
 
@@ -133,7 +133,11 @@ def _items(value: Any, where: str) -> Iterator[tuple[int, Any]]:
 def load_rules(value: str | bytes) -> Rules:
     """Rules from a `RULES`-style value (plain YAML, base64 YAML or base64 gzip YAML)."""
     text = decode_rules_value(value)
-    data = parse_yaml(text)
+    return rules_from_data(parse_yaml(text), rules_sha(text))
+
+
+def rules_from_data(data: Any, sha: str) -> Rules:
+    """Rules from the parsed YAML (`parse_yaml`'s result) of the text whose `rules_sha` is `sha`."""
     if data is None:
         raise RulesError("rules are empty")
     fields = _Fields(data, "rules")
@@ -154,7 +158,7 @@ def load_rules(value: str | bytes) -> Rules:
         allowed_request_headers=allowed_headers,
         allow_all_endpoints=allow_all,
         definitions=definitions,
-        sha=rules_sha(text),
+        sha=sha,
     )
     _check_refs(rules)
     return rules

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.errors import RulesError
 from proxy.rules._javaregex import compile_java_regex
@@ -58,8 +58,7 @@ def template_to_regex(template: str) -> str:
     return f"^{regex}$"
 
 
-@dataclass(frozen=True)
-class _CompiledEndpoint:
+class _CompiledEndpoint(NamedTuple):
     endpoint: Endpoint
     pattern: re.Pattern[str]
     uses_query: bool  # pathRegex endpoints match against `path?query`

@@ -1,15 +1,16 @@
-"""The rules as data: frozen dataclasses mirroring the reference's REST rules YAML ("Rules2").
+"""The rules as data: immutable records mirroring the reference's REST rules YAML ("Rules2").
 
 The loader (`_loader`) builds these from YAML and validates them; the matcher and
 the sanitizer compile them once per instance. Field names follow Python style; the YAML key
-each comes from is given where it differs.
+each comes from is given where it differs. They are `NamedTuple`s, not dataclasses: a cold
+start defines them, and a frozen dataclass costs ten times as much to define (issue #14).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 __all__ = [
     "Augment",
@@ -21,9 +22,10 @@ __all__ = [
     "Transform",
 ]
 
+_NOTHING: Mapping[str, Any] = MappingProxyType({})  # the default of the mapping fields
 
-@dataclass(frozen=True)
-class ParameterSchema:
+
+class ParameterSchema(NamedTuple):
     """Validates one query or path parameter value (`queryParamSchemas`, `pathParameterSchemas`)."""
 
     type: str | None = None
@@ -34,8 +36,7 @@ class ParameterSchema:
     required: bool = False  # query parameters only
 
 
-@dataclass(frozen=True)
-class SchemaNode:
+class SchemaNode(NamedTuple):
     """One node of a `responseSchema` (the reference's JSON-schema *filter*)."""
 
     type: str | None = None
@@ -52,16 +53,14 @@ class SchemaNode:
     definitions: Mapping[str, SchemaNode] | None = None
 
 
-@dataclass(frozen=True)
-class RequestBody:
+class RequestBody(NamedTuple):
     """`requestBody`: checks bodies of e.g. POST requests; schemas stay plain JSON-schema dicts."""
 
     required: bool = False
     content: Mapping[str, Any] | None = None  # media type -> {"schema": {...}}
 
 
-@dataclass(frozen=True)
-class Transform:
+class Transform(NamedTuple):
     """One entry of `transforms`: its kind (the YAML tag) plus the options of that kind.
 
     Options keep their YAML names (`encoding`, `includeReversible`, `regex`, ...) and already
@@ -71,20 +70,18 @@ class Transform:
     kind: str
     json_paths: tuple[str, ...]
     apply_only_when: str | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = _NOTHING
 
 
-@dataclass(frozen=True)
-class Augment:
+class Augment(NamedTuple):
     """One entry of `augments`: adds a `+<field>:<kind>` sibling before the schema filter."""
 
     kind: str
     json_paths: tuple[str, ...]
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = _NOTHING
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One allowed endpoint: how requests are matched, and how its responses are sanitized."""
 
     path_template: str | None = None
@@ -105,12 +102,11 @@ class Endpoint:
         return self.path_template or self.path_regex or "?"
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     """A whole rules file. `sha` identifies the exact rules text (header `X-Psoxy-Rules-SHA`)."""
 
     endpoints: tuple[Endpoint, ...] = ()
     allowed_request_headers: tuple[str, ...] = ()
     allow_all_endpoints: bool = False
-    definitions: Mapping[str, SchemaNode] = field(default_factory=dict)
+    definitions: Mapping[str, SchemaNode] = _NOTHING
     sha: str = ""

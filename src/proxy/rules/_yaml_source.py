@@ -4,6 +4,9 @@ The reference accepts `RULES` as plain YAML, base64(YAML) or base64(gzip(YAML));
 typed by YAML tags written verbatim (`!<pseudonymize>`), short (`!pseudonymize`) or replaced by a
 `method:` key. PyYAML reports the verbatim form as `pseudonymize` and the short one as
 `!pseudonymize`; `Tagged` keeps whichever it saw, without the `!`.
+
+PyYAML itself is imported by the first `parse_yaml` (`_yaml_parser`): its import compiles
+dozens of regexes, and a cold start with the bundled rules reads them pre-parsed (`_preparsed`).
 """
 
 from __future__ import annotations
@@ -14,55 +17,18 @@ import contextlib
 import gzip
 import hashlib
 import zlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-import yaml
-
-from proxy.errors import RulesError, RulesYamlError
+from proxy.errors import RulesYamlError
 
 __all__ = ["Tagged", "decode_rules_value", "parse_yaml", "rules_sha"]
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-@dataclass(frozen=True)
-class Tagged:
+class Tagged(NamedTuple):
     """A YAML node that carried a local tag, e.g. `!<redact>` → Tagged("redact", {...})."""
 
     tag: str
     value: Any
-
-
-class _RulesLoader(_Loader):  # type: ignore[valid-type,misc]
-    """SafeLoader keeping local tags and refusing duplicate keys (silent overrides hide bugs)."""
-
-
-def _construct_tagged(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> Tagged:
-    value: Any
-    if isinstance(node, yaml.MappingNode):
-        value = _construct_mapping(loader, node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_scalar(node)  # type: ignore[arg-type]
-    return Tagged(tag=tag_suffix.lstrip("!"), value=value)
-
-
-def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in mapping:
-            line = key_node.start_mark.line + 1
-            raise RulesYamlError(f"duplicate key {key!r} at line {line}")
-        mapping[key] = loader.construct_object(value_node, deep=True)
-    return mapping
-
-
-_RulesLoader.add_multi_constructor("", _construct_tagged)
-_RulesLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def decode_rules_value(value: str | bytes) -> str:
@@ -91,16 +57,9 @@ def _as_text(raw: bytes) -> str:
 
 def parse_yaml(text: str) -> Any:
     """Parse one YAML document; errors name the line and column, never echo the document."""
-    try:
-        return yaml.load(text, Loader=_RulesLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RulesYamlError(f"invalid YAML{where}: {exc.problem or exc.context}") from exc
-    except yaml.YAMLError as exc:
-        raise RulesYamlError(f"invalid YAML: {exc}") from exc
-    except RecursionError as exc:
-        raise RulesError("rules YAML is nested too deeply") from exc
+    from proxy.rules._yaml_parser import parse_yaml_document  # imports PyYAML (see above)
+
+    return parse_yaml_document(text)
 
 
 def rules_sha(text: str) -> str:

@@ -12,8 +12,7 @@ module only turns an endpoint's upstream body into what may leave.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from proxy.errors import ProxyError, RulesError, SanitizationError
 from proxy.rules import Endpoint, Rules
@@ -34,8 +33,7 @@ from proxy.sanitize.transforms import compile_augments, compile_transforms
 __all__ = ["Sanitizer"]
 
 
-@dataclass(frozen=True)
-class _EndpointPipeline:
+class _EndpointPipeline(NamedTuple):
     augments: JsonFunction | None
     schema: JsonFunction | None
     transforms: JsonFunction | None

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from proxy.timing import Clock
 
@@ -32,14 +31,19 @@ def new_owner_id() -> str:
     return uuid.uuid4().hex
 
 
-@dataclass(frozen=True)
-class LockLease:
+class LockLease(NamedTuple):
     """Proof of holding a lock: what `release` checks before letting go."""
 
     name: str
     owner: str
     acquired_at: float
-    handle: object | None = field(default=None, compare=False, repr=False)
+    handle: object | None = None
+    """What the lock keeps open while held (a file lock's descriptor); not in the repr."""
+
+    def __repr__(self) -> str:
+        return (
+            f"LockLease(name={self.name!r}, owner={self.owner!r}, acquired_at={self.acquired_at!r})"
+        )
 
 
 class DistributedLock(Protocol):

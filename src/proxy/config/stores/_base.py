@@ -22,7 +22,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.config._naming import SecretNaming
 from proxy.config.locks import DEFAULT_LOCK_TTL_SECONDS, DistributedLock
@@ -44,8 +44,7 @@ def is_placeholder(value: str) -> bool:
     return value.strip() in PLACEHOLDERS
 
 
-@dataclass(frozen=True)
-class StoredVersion:
+class StoredVersion(NamedTuple):
     """One stored version of a value, as listed by `SecretStore.versions`."""
 
     version: str
@@ -53,8 +52,7 @@ class StoredVersion:
     created_at: float | None = None
 
 
-@dataclass(frozen=True)
-class CachePolicy:
+class CachePolicy(NamedTuple):
     """How long reads are trusted and how hard a first read tries (the reference's numbers)."""
 
     instance_ttl_seconds: float = 300.0
@@ -63,8 +61,7 @@ class CachePolicy:
     read_retry_delay_seconds: float = 0.5
 
 
-@dataclass
-class _Entry:
+class _Entry(NamedTuple):
     value: str | None
     loaded_at: float
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -85,6 +84,8 @@ class LocalFileStore(SecretStore):
 
     def _replace(self, content: Mapping[str, str]) -> None:
         """Write the whole file atomically: temp file, fsync, rename over the old one."""
+        import tempfile  # with shutil, random, bz2, lzma: 3 ms a cold start that never writes skips
+
         fd, temp_name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 __all__ = ["CqlError", "Piece", "ValueRewriter", "rewrite_cql"]
@@ -30,8 +29,7 @@ class CqlError(ValueError):
     """The text is not CQL this module understands (so its values cannot all be found)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """Part of a rewritten query: text to encode, or a `literal` (a token) to emit as is."""
 
     text: str
@@ -71,8 +69,7 @@ def _lex(cql: str) -> list[_Lexeme]:
     return lexemes
 
 
-@dataclass(frozen=True, slots=True)
-class _Value:
+class _Value(NamedTuple):
     first: int  # lexeme indices, inclusive
     last: int
     field: str

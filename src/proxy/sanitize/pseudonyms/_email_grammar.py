@@ -21,8 +21,8 @@ literal transcription of the reference grammar.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 __all__ = ["Grammar", "grammar"]
 
@@ -101,8 +101,7 @@ def _mailbox(named: bool) -> str:
     return _group(name("name_addr"), name_addr) + "|" + _group(name("bare"), bare)
 
 
-@dataclass(frozen=True)
-class Grammar:
+class Grammar(NamedTuple):
     """The compiled patterns; only `mailbox` has (named) captures."""
 
     mailbox: re.Pattern[str]

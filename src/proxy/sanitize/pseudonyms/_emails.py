@@ -12,8 +12,8 @@ pseudonym however the address was written::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from proxy.pseudonym_options import EmailCanonicalization
 from proxy.sanitize.pseudonyms._email_grammar import grammar
@@ -21,8 +21,7 @@ from proxy.sanitize.pseudonyms._email_grammar import grammar
 __all__ = ["Mailbox", "canonical_email", "parse_address_list", "parse_mailbox"]
 
 
-@dataclass(frozen=True)
-class Mailbox:
+class Mailbox(NamedTuple):
     """One parsed address: local part and domain as written (trimmed), optional display name."""
 
     local: str

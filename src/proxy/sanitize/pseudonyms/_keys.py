@@ -6,7 +6,7 @@ The same `PseudonymTools` serve the response transforms (hash, encrypt) and the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from proxy.errors import MissingEncryptionKey
 from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
@@ -17,8 +17,7 @@ from proxy.secret_value import Secret
 __all__ = ["PseudonymKeys", "PseudonymTools"]
 
 
-@dataclass(frozen=True)
-class PseudonymKeys:
+class PseudonymKeys(NamedTuple):
     """Salts and keys of one deployment (`PSOXY_SALT`, `PSOXY_ENCRYPTION_KEY`, ...)."""
 
     salt: Secret
@@ -31,8 +30,7 @@ class PseudonymKeys:
     domain_encryption_key: Secret | None = None  # ENCRYPTION_KEY_EMAIL_DOMAINS
 
 
-@dataclass(frozen=True)
-class PseudonymTools:
+class PseudonymTools(NamedTuple):
     """What the pseudonym transforms need; which keys exist decides what rules may ask for."""
 
     pseudonymizer: Pseudonymizer

@@ -14,8 +14,7 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from proxy.errors import InvalidPseudonymToken, SanitizationError
 from proxy.pseudonym_options import EmailCanonicalization, EmailDomainHandling
@@ -66,8 +65,7 @@ class ReverseTokens(Protocol):
     def __call__(self, text: str, *, escape: Callable[[str], str] | None = None) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class PseudonymizedIdentity:
+class PseudonymizedIdentity(NamedTuple):
     """The reference's identity object; `hash` is base64url without prefix (43 characters)."""
 
     hash: str
