@@ -40,6 +40,7 @@ ENDPOINTS = {
     "anthropic/claude-code/claude-code.yaml": 2,
     "anthropic/claude-enterprise-analytics/claude-enterprise-analytics.yaml": 4,
     "asana/asana.yaml": 9,
+    "atlassian/confluence/confluence.yaml": 12,
     "atlassian/jira/jira-cloud.yaml": 10,
     "atlassian/jira/jira-server.yaml": 6,
     "atlassian/organization/organization.yaml": 3,
@@ -93,6 +94,7 @@ ENDPOINTS = {
     "salesforce/salesforce.yaml": 7,
     "slack/discovery.yaml": 7,
     "slack/slack-analytics/slack-analytics.yaml": 1,
+    "windsurf/windsurf.yaml": 1,
     "zoom/zoom.yaml": 10,
 }
 #: Held files the reference itself refuses to load, with the key our loader names. Both come
