@@ -99,3 +99,27 @@ def test_an_earlier_deadline_wakes_a_watcher_sleeping_on_a_later_one() -> None:
     watcher.watch(soon, 0.05)  # type: ignore[arg-type]
 
     assert soon.fired.wait(timeout=5.0)
+
+
+def test_the_watcher_keeps_firing_after_its_heap_ran_empty() -> None:
+    watcher = _Watcher()
+    first = Stub()
+    watcher.watch(first, 0.0)  # type: ignore[arg-type]
+    assert first.fired.wait(timeout=5.0)
+    thread = watcher._thread
+    assert thread is not None
+    until_waiting_or_dead(thread)  # the heap is empty: the thread now waits for more
+
+    second = Stub()
+    watcher.watch(second, 0.0)  # type: ignore[arg-type]
+
+    assert second.fired.wait(timeout=5.0)
+
+
+def until_waiting_or_dead(thread: threading.Thread) -> None:
+    """Return once `thread` sleeps in `Condition.wait` (or has died): no guessed delay."""
+    while thread.is_alive():
+        frame = sys._current_frames().get(thread.ident or 0)
+        if frame is not None and frame.f_code.co_name == "wait":
+            return
+        time.sleep(0.001)

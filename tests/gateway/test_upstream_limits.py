@@ -113,9 +113,13 @@ def test_the_deadline_cuts_a_stalled_read_even_when_the_read_timeout_is_longer(
     request = client.build_request("GET", server.base_url + "/stall", timeout=60.0)
     response = client.send(request, stream=True)
     try:
-        with pytest.raises(UpstreamTimeout):
+        with pytest.raises(UpstreamTimeout) as raised:
             read_body(response, cap=8 * MIB, deadline=Deadline.after(0.5))
     finally:
         response.close()
 
     assert server.completed == []  # we gave up before the upstream sent the rest
+    # what the caller reads in the 504's body
+    assert raised.value.message == (
+        "source API response not complete within the request's time budget"
+    )

@@ -149,6 +149,7 @@ def site(
         (None, "{spaces}-moved", 302),  # same origin, but no rule allows it: not followed
         (None, "{spaces}?limit=10&owner=x", 302),  # a query parameter the rule does not allow
         (None, "{spaces}/..%2F..%2Fusers?limit=10", 302),  # ambiguous: refused like a caller's
+        (None, "{spaces}?limit=10&cursor=next|1", 302),  # a query the URL policy refuses
     ],
 )
 def test_follow_redirects_is_read_from_the_environment_and_kept_within_the_rules(
