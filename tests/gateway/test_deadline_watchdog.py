@@ -7,6 +7,7 @@ they still cut stalled and trickling reads at the deadline over real HTTP.
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import time
@@ -18,7 +19,7 @@ import pytest
 
 from proxy.deadline import Deadline, deadline_scope
 from proxy.gateway import OutboundRequest, Upstream, UpstreamTarget
-from proxy.gateway._body_reader import _COMPACT_MIN, _Watcher
+from proxy.gateway._body_reader import _COMPACT_MIN, _SocketWatchdog, _Watcher
 from support.misbehaving_upstream import MisbehavingUpstream, Paced
 
 BODY = orjson.dumps({"results": [{"id": str(i)} for i in range(100)]})
@@ -114,6 +115,27 @@ def test_the_watcher_keeps_firing_after_its_heap_ran_empty() -> None:
     watcher.watch(second, 0.0)  # type: ignore[arg-type]
 
     assert second.fired.wait(timeout=5.0)
+
+
+def test_a_watchdog_disarmed_before_the_watcher_calls_it_leaves_the_connection_alone(
+    server: MisbehavingUpstream,
+) -> None:
+    # The watcher pops a due entry, then calls `fire` outside its lock: the read may finish in
+    # between, and the connection go back to the pool. The late call must not touch it.
+    with httpx.Client() as client:
+        response = client.send(client.build_request("GET", server.base_url + "/ok"), stream=True)
+        try:
+            watchdog = _SocketWatchdog(response, Deadline.after(30.0))
+            with watchdog:
+                assert response.read() == BODY
+            watchdog.fire()
+            assert not watchdog.fired
+            connection = response.extensions["network_stream"].get_extra_info("socket")
+            connection.setblocking(False)
+            with pytest.raises(BlockingIOError):  # not shut down: nothing to read, no EOF
+                connection.recv(1, socket.MSG_PEEK)
+        finally:
+            response.close()
 
 
 def until_waiting_or_dead(thread: threading.Thread) -> None:
