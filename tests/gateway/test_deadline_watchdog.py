@@ -66,7 +66,9 @@ def test_many_responses_share_one_watchdog_thread(
 
     # At most the shared watchdog, when no earlier test started it; never one per response.
     assert started_by_the_proxy in ([], [THREAD_NAME])
-    assert any(thread.name == THREAD_NAME for thread in threading.enumerate())
+    watchdogs = [thread for thread in threading.enumerate() if thread.name == THREAD_NAME]
+    assert watchdogs
+    assert all(thread.daemon for thread in watchdogs)  # never keeps a CLI process from exiting
 
 
 def test_only_the_watchdog_whose_deadline_passed_fires() -> None:

@@ -71,10 +71,23 @@ def test_after_a_cut_connection_the_pooled_client_still_works(
 
 
 def test_a_passed_deadline_sends_nothing(server: MisbehavingUpstream, client: httpx.Client) -> None:
-    with deadline_scope(Deadline.after(0.0)), pytest.raises(DeadlineExceeded):
+    with deadline_scope(Deadline.after(0.0)), pytest.raises(DeadlineExceeded) as raised:
         upstream(server, client).send(OutboundRequest("GET", "/ok"))
 
     assert server.requests == []
+    assert raised.value.message == "the request ran out of time while calling the source API"
+
+
+def test_the_deadline_also_bounds_a_phase_configured_without_a_limit(
+    server: MisbehavingUpstream, client: httpx.Client
+) -> None:
+    target = UpstreamTarget.parse(server.base_url)
+    unlimited = Upstream(client, target, timeout=httpx.Timeout(None))
+    with deadline_scope(Deadline.after(0.5)), pytest.raises(UpstreamTimeout) as raised:
+        unlimited.send(OutboundRequest("GET", "/stall"))
+
+    assert (raised.value.status, raised.value.code) == (504, "SOURCE_API_READ_TIMEOUT")
+    assert server.completed == []
 
 
 def test_a_declared_length_over_the_cap_is_refused_with_a_hint_to_lower_limit(
