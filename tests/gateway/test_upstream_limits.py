@@ -70,6 +70,21 @@ def test_after_a_cut_connection_the_pooled_client_still_works(
     assert (response.status, response.body) == (200, BODY)
 
 
+def test_a_finished_responses_deadline_never_cuts_the_next_call_on_its_connection(
+    server: MisbehavingUpstream, client: httpx.Client
+) -> None:
+    # The pooled connection of a quick call serves the next one; the first call's deadline
+    # passes while the second is still reading (the upstream pauses 1.5 s mid-body).
+    server.route("/pause", stall(BODY, pause=1.5))
+    calls = upstream(server, client)
+    with deadline_scope(Deadline.after(0.3)):
+        assert calls.send(OutboundRequest("GET", "/ok")).body == BODY
+    with deadline_scope(Deadline.after(30.0)):
+        response = calls.send(OutboundRequest("GET", "/pause"))
+
+    assert (response.status, response.body) == (200, BODY)
+
+
 def test_a_passed_deadline_sends_nothing(server: MisbehavingUpstream, client: httpx.Client) -> None:
     with deadline_scope(Deadline.after(0.0)), pytest.raises(DeadlineExceeded) as raised:
         upstream(server, client).send(OutboundRequest("GET", "/ok"))

@@ -111,9 +111,11 @@ def test_no_redirect_is_followed_without_follow_redirects_nor_for_a_post(origin:
     origin.answer(r"/start", 303, {"Location": "/final"})
     origin.answer(r"/final", 200, {}, b"{}")
 
+    by_default = Upstream(cookieless_client(), UpstreamTarget.parse(origin.server.base_url))
+    assert by_default.send(OutboundRequest("GET", "/start")).status == 303
     assert upstream(origin, follow=False).send(OutboundRequest("GET", "/start")).status == 303
     assert upstream(origin).send(OutboundRequest("POST", "/start", None, [], b"{}")).status == 303
-    assert [target for _, target, _ in origin.seen] == ["/start", "/start"]
+    assert [target for _, target, _ in origin.seen] == ["/start", "/start", "/start"]
 
 
 def test_a_redirect_loop_ends_in_an_error(origin: Host) -> None:
