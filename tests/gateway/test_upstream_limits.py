@@ -112,7 +112,11 @@ def test_a_declared_length_over_the_cap_is_refused_with_a_hint_to_lower_limit(
         upstream(server, client, cap=len(BODY) - 1).send(OutboundRequest("GET", "/ok"))
 
     assert (raised.value.status, raised.value.code) == (502, "RESPONSE_TOO_LARGE")
-    assert "lower the `limit` query parameter" in raised.value.message
+    assert raised.value.message == (
+        f"the source API response is larger than the {len(BODY) - 1} bytes this function's "
+        "memory allows; request fewer items per page: lower the `limit` query parameter "
+        "(or give the function more memory)"
+    )
 
 
 def test_a_compressed_body_is_capped_by_its_decoded_size(
@@ -128,9 +132,12 @@ def test_a_compressed_body_is_capped_by_its_decoded_size(
         ),
     )
 
-    with pytest.raises(ResponseTooLarge):
+    with pytest.raises(ResponseTooLarge) as raised:
         upstream(server, client, cap=1 * MIB).send(OutboundRequest("GET", "/bomb"))
     assert len(bomb) < 1 * MIB  # what arrived was small: the cap counts what it decodes to
+    assert raised.value.message.startswith(
+        "the source API response is larger than the 1 MiB this function's memory allows; "
+    )
 
 
 def test_the_deadline_cuts_a_stalled_read_even_when_the_read_timeout_is_longer(
