@@ -23,6 +23,7 @@ from proxy.http._response_size import (
     PEAK_BYTES_PER_UPSTREAM_BYTE,
     RESERVED_MB,
     upstream_cap_bytes,
+    upstream_too_large,
 )
 from proxy.platforms._aws_events import PAYLOAD_FORMATS
 from proxy.platforms._gcp import for_caller
@@ -75,6 +76,15 @@ def _text_response(size: int) -> HttpResponse:
     return HttpResponse(200, JSON, b'"' * size)
 
 
+def test_the_caller_reads_the_cap_in_whole_mib() -> None:
+    assert upstream_too_large(upstream_cap_bytes(512)).message.startswith(
+        "the source API response is larger than the 48 MiB this function's memory allows; "
+    )
+    assert upstream_too_large(upstream_cap_bytes(300, concurrent_requests=7)).message.startswith(
+        "the source API response is larger than the 3 MiB this function's memory allows; "
+    )
+
+
 def test_a_lambda_result_over_6_mb_becomes_a_502_that_says_what_to_do() -> None:
     response = _text_response(LAMBDA_RESPONSE_LIMIT.max_bytes // 2 + 1)
 
@@ -125,6 +135,8 @@ def test_gcp_gzips_when_the_caller_accepts_it() -> None:
 
     assert gzipped.headers.get("Content-Encoding") == "gzip"
     assert gzip.decompress(gzipped.body) == response.body
+    # the same bytes for the same page, as Java's GZIPOutputStream writes them: no timestamp
+    assert gzipped.body == gzip.compress(response.body, compresslevel=6, mtime=0)
     assert plain == response
 
 
