@@ -73,5 +73,5 @@ package: $(STAMP)
 MUTANTS ?=
 .PHONY: mutation
 mutation: $(STAMP)
-	nice -n 10 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	nice -n 15 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
 	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py

@@ -112,6 +112,9 @@ def test_a_failed_refresh_is_logged_with_what_the_endpoint_said(
     assert [r.getMessage() for r in errors] == [
         "token refresh failed: token endpoint answered 400 (http_400)"
     ]
+    assert [(r.__dict__["event"], r.__dict__["fields"]) for r in errors] == [
+        ("refresh_failed", {"reason": "http_400"})
+    ]
     assert auth.health()["lastRefreshError"] == "http_400"
 
 
@@ -131,4 +134,19 @@ def test_no_source_auth_adds_no_credentials() -> None:
     assert "authorization" not in seen[0].headers
     assert auth.credentials() == UpstreamCredentials(headers={}, token_id="none")
     assert auth.health() == {"strategy": "none"}
-    auth.rejected(auth.credentials())  # nothing to forget
+    assert auth.rejected(auth.credentials()) is False  # nothing else to try
+
+
+def test_without_source_auth_an_upstream_401_is_not_retried() -> None:
+    seen: list[httpx.Request] = []
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(401, json={"code": 401, "message": "Unauthorized"})
+
+    response = build_gateway(upstream, auth=NoSourceAuth()).handle(
+        HttpRequest("GET", "/ex/confluence/c1/wiki/api/v2/spaces")
+    )
+
+    assert (response.status, response.headers.get("X-Psoxy-Error")) == (401, "API_ERROR")
+    assert len(seen) == 1

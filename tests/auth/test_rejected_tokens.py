@@ -76,7 +76,46 @@ def test_a_rejection_before_any_token_is_harmless(
 
     auth.rejected(stranger)
 
-    assert [r.getMessage() for r in caplog.records if r.name == "proxy.auth.oauth"] == [
-        "upstream rejected access token sha256:other0000; it will not be used again"
+    records = [r for r in caplog.records if r.name == "proxy.auth.oauth"]
+    assert [(r.getMessage(), r.__dict__["event"]) for r in records] == [
+        (
+            "upstream rejected access token sha256:other0000; it will not be used again",
+            "token_rejected",
+        )
     ]
     assert auth.credentials().token_id.startswith("sha256:")
+
+
+def test_every_request_that_held_a_rejected_token_may_retry(
+    make_auth: AuthFactory, store: FlakyStore, simulator: AtlassianSimulator
+) -> None:
+    # Two requests were served the same token and both got a 401: both retry, with one refresh.
+    auth = make_auth(store)
+    held = auth.credentials()
+
+    assert auth.rejected(held) is True
+    assert auth.rejected(held) is True
+    assert auth.credentials() != held
+    assert simulator.oauth.token_exchanges == 2
+
+
+def test_a_rejection_within_a_minute_of_a_forced_refresh_keeps_the_token_and_says_why(
+    make_auth: AuthFactory,
+    store: FlakyStore,
+    simulator: AtlassianSimulator,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    auth = make_auth(store)
+    assert auth.rejected(auth.credentials()) is True
+    clock.advance(30)
+    held = auth.credentials()
+
+    assert auth.rejected(held) is False
+    assert auth.credentials() == held
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert (warning.getMessage(), warning.__dict__["event"]) == (
+        f"upstream rejected access token {held.token_id}; kept, as a refresh was forced less "
+        "than 60 s ago",
+        "token_rejection_throttled",
+    )

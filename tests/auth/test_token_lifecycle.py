@@ -98,6 +98,25 @@ def test_expiry_warning_starts_30_days_before_the_365_day_limit(
     }
 
 
+def test_on_the_last_day_the_warning_says_1_day(timed_store: TimedStore, clock: FakeClock) -> None:
+    granted = consent(timed_store, 364, clock)
+    (warning,) = TokenLifecycle(timed_store, clock=clock.now).report().warnings
+    assert warning.startswith(
+        f"The Atlassian token family expires at {format_instant(granted + 365 * DAY)}, in 1 day "
+    )
+
+
+def test_at_the_limit_itself_the_family_has_expired_with_no_day_left(
+    timed_store: TimedStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    granted = consent(timed_store, 365, clock)
+    assert granted + 365 * DAY == clock.now()
+    (warning,) = TokenLifecycle(timed_store, clock=clock.now).report().warnings
+    assert warning.startswith("The Atlassian token family expired at ")
+    (record,) = expiring_events(caplog)
+    assert record.__dict__["fields"]["days_left"] == 0
+
+
 def test_past_the_limit_the_warning_says_it_expired(
     timed_store: TimedStore, clock: FakeClock
 ) -> None:
@@ -183,11 +202,17 @@ def test_a_malformed_consent_time_is_reported_not_trusted(
 
 
 def test_an_unreachable_store_leaves_facts_unknown_and_never_raises(
-    timed_store: TimedStore, clock: FakeClock
+    timed_store: TimedStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="proxy.auth.token_lifecycle")
     timed_store.unreachable = True
     lifecycle = TokenLifecycle(timed_store, clock=clock.now)
     assert lifecycle.report().health_fields()["lastRefreshAt"] is None
+    assert [
+        (r.getMessage(), r.__dict__["event"])
+        for r in caplog.records
+        if r.name == "proxy.auth.token_lifecycle"
+    ] == [("last refresh time unavailable: listing refused by the test", "token_lifecycle_unknown")]
     lifecycle.refreshed()
     assert lifecycle.report().health_fields()["lastRefreshAt"] == format_instant(clock.now())
 

@@ -162,10 +162,12 @@ def test_file_lock_excludes_other_holders_until_released(tmp_path: Path, clock: 
     thread.join()
     assert seen_from_thread == [None]
 
-    first.release(lease)
+    # True: released, nothing to retry. A False would make the auth release this lease again
+    # at its next request: unlock and close a descriptor that may belong to another file by then.
+    assert first.release(lease) is True
     again = second.try_acquire()
     assert again is not None
-    second.release(again)
+    assert second.release(again) is True
 
 
 HOLDER = textwrap.dedent(

@@ -33,7 +33,8 @@ def test_the_thread_lock_is_exclusive_and_released_only_by_its_holder(clock: Fak
     lock.release(LockLease(name=lease.name, owner="someone-else", acquired_at=0.0))
     assert lock.try_acquire() is None  # a stranger's release changed nothing
 
-    lock.release(lease)
+    # True: released, nothing for the caller to retry (the auth retries a False next request)
+    assert lock.release(lease) is True
     again = lock.try_acquire()
     assert again is not None and again.owner != lease.owner
     lock.release(lease)  # a late release of the old lease does not free the new one
@@ -82,12 +83,15 @@ def test_a_lease_without_a_file_descriptor_is_not_released(
     lease = lock.try_acquire()
     assert lease is not None
 
-    lock.release(LockLease(name=lease.name, owner=lease.owner, acquired_at=0.0))
+    # True: there is nothing a retry could release (False would have the auth try again and
+    # log this at every request)
+    assert lock.release(LockLease(name=lease.name, owner=lease.owner, acquired_at=0.0)) is True
 
-    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+    assert [(r.levelno, r.getMessage(), r.__dict__["event"]) for r in caplog.records] == [
         (
             logging.WARNING,
             f"ignoring release of {tmp_path / 'x.lock'}: the lease holds no file descriptor",
+            "lock_error",
         )
     ]
     assert FileLock(tmp_path / "x.lock", clock=clock.now).try_acquire() is None

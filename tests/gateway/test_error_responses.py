@@ -184,6 +184,23 @@ def test_upstream_errors_are_summarized_with_a_hint_where_one_helps(
     assert response.headers.get_all("x-psoxy-error") == ["API_ERROR"]
 
 
+def test_an_upstream_errors_own_json_content_type_gives_way_to_the_summarys() -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/json; charset=utf-8", "Retry-After": "30"}
+        return httpx.Response(429, headers=headers, content=b'{"message":"slow down"}')
+
+    response = build_gateway(upstream).handle(HttpRequest("GET", SPACES))
+
+    assert (response.status, list(response.headers)) == (
+        429,
+        [
+            ("Content-Type", "application/json"),
+            ("retry-after", "30"),
+            ("X-Psoxy-Error", "API_ERROR"),
+        ],
+    )
+
+
 def test_a_success_without_a_content_type_is_labelled_json() -> None:
     def upstream(request: httpx.Request) -> httpx.Response:
         return httpx.Response(

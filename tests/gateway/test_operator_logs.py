@@ -11,7 +11,7 @@ import pytest
 from proxy.errors import MissingSecretError, UpstreamTimeout
 from proxy.gateway import GatewayConfig, HealthFacts
 from proxy.http import Headers, HttpRequest
-from support.gateway_rig import FACTS, build_gateway
+from support.gateway_rig import FACTS, ScriptedAuth, build_gateway
 
 SPACES = "/ex/confluence/c1/wiki/api/v2/spaces"
 HEALTH = Headers([("X-Psoxy-Health-Check", "true")])
@@ -56,5 +56,33 @@ def test_a_failed_health_check_logs_what_is_missing(caplog: pytest.LogCaptureFix
         config=GatewayConfig(facts=facts),
     )
     assert gateway.handle(HttpRequest("GET", "/", None, headers=HEALTH)).status == 412
+    (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.getMessage() == "health check failed: missing SOURCE, TARGET_HOST, PSOXY_SALT"
+    assert warning.__dict__["event"] == "health_check_failed"  # what the alerts filter on
+
+
+def test_a_health_check_failing_for_several_reasons_logs_them_all_in_one_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    facts = HealthFacts(**{**FACTS._asdict(), "source": None})
+    gateway = build_gateway(
+        lambda r: httpx.Response(500),
+        config=GatewayConfig(facts=facts, allowed_ip_blocks="10.0.0.0/8"),
+    )
+    request = HttpRequest("GET", "/", None, headers=HEALTH, client_ip="192.0.2.1")
+    assert gateway.handle(request).status == 412
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert warning == "health check failed: missing SOURCE, TARGET_HOST, PSOXY_SALT"
+    assert warning == (
+        "health check failed: missing SOURCE; "
+        "Client IP is not authorized to access this proxy instance."
+    )
+
+
+def test_a_health_check_failing_without_a_stated_reason_points_to_the_response(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    revoked = ScriptedAuth(health_facts={"lastRefreshError": "invalid_grant"})
+    gateway = build_gateway(lambda r: httpx.Response(500), auth=revoked)
+    assert gateway.handle(HttpRequest("GET", "/", None, headers=HEALTH)).status == 412
+    (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning == "health check failed: see the health check response"

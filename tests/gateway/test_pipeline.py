@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import logging
+from urllib.parse import parse_qsl
 
 import httpx
 import orjson
@@ -356,7 +358,10 @@ def _custom_rules_gateway(seen: list[httpx.Request]) -> Gateway:
     return Gateway(GatewayConfig(facts=FACTS), runtime)
 
 
-def test_a_decrypted_header_value_cannot_split_the_header() -> None:
+def test_a_decrypted_header_value_cannot_split_the_header(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="proxy.gateway.pipeline")
     seen: list[httpx.Request] = []
     gateway = _custom_rules_gateway(seen)
     tokenize = sanitizer().pseudonymizer.tokenize
@@ -365,6 +370,9 @@ def test_a_decrypted_header_value_cannot_split_the_header() -> None:
         response = gateway.handle(get("/things", headers=headers))
         assert (response.status, response.headers.get("X-Psoxy-Error")) == (403, "BLOCKED_BY_RULES")
     assert seen == []
+    failed = [r.getMessage() for r in caplog.records if " failed: " in r.getMessage()]
+    reason = "GET failed: BLOCKED_BY_RULES (a decrypted token is not a safe header value)"
+    assert failed == [reason] * 3
 
     owner = "557058:f3a2b1c0-1234-4abc-9def-0123456789ab"
     response = gateway.handle(get("/things", headers=Headers([("X-Owner", tokenize(owner))])))
@@ -408,3 +416,47 @@ def test_the_runtime_link_rewriter_decides_the_link_header_on_success_and_error(
         assert gateway.handle(get(SPACES, "limit=10")).headers.get("link") == expected
         assert gateway.handle(get(SPACES, "limit=1")).headers.get("link") == expected
     assert rewritten == [link, link]
+
+
+def test_a_response_header_echoing_a_value_decrypted_from_a_request_header_is_dropped() -> None:
+    tokenize = sanitizer().pseudonymizer.tokenize
+
+    def echoing(request: httpx.Request) -> httpx.Response:
+        owner = request.headers["x-owner"]
+        headers = {"ETag": f'"{owner}"', "Retry-After": "7"}
+        return httpx.Response(200, headers=headers, json={"ok": True})
+
+    custom = Engine(load_rules(_HEADER_RULES), PseudonymKeys(salt=SALT, encryption_key=KEY))
+    upstream = Upstream(
+        httpx.Client(transport=httpx.MockTransport(echoing)),
+        UpstreamTarget.parse("api.atlassian.com"),
+    )
+    runtime = LazyRuntime(lambda: custom.runtime(ScriptedAuth(), upstream, salt_sha256(SALT)))
+    gateway = Gateway(GatewayConfig(facts=FACTS), runtime)
+
+    response = gateway.handle(get("/things", headers=Headers([("X-Owner", tokenize("owner42"))])))
+
+    assert (response.status, orjson.loads(response.body)) == (200, {"ok": True})
+    assert response.headers.get("etag") is None  # upstream echoed the decrypted `owner42`
+    assert response.headers.get("retry-after") == "7"
+    # the same header without a token in the request is only the upstream's own tag
+    response = gateway.handle(get("/things", headers=Headers([("X-Owner", "owner42")])))
+    assert response.headers.get("etag") == '"owner42"'
+
+
+def test_a_body_echoing_a_value_decrypted_from_the_query_fails_with_a_500() -> None:
+    token = sanitizer().pseudonymizer.tokenize("dave-personal")
+
+    def echoing(request: httpx.Request) -> httpx.Response:
+        target = bytes(request.extensions["target"]).decode("ascii")
+        kind = dict(parse_qsl(target.partition("?")[2]))["type"]
+        results = [{"id": "1", "key": "SD", "name": "Support", "type": kind}]
+        return httpx.Response(200, json={"results": results, "_links": {}})
+
+    response = build_gateway(echoing).handle(get(SPACES, f"type={token}"))
+
+    assert (response.status, response.headers.get("X-Psoxy-Error"), response.body) == (
+        500,
+        "SANITIZATION_FAILED",
+        b"the response holds a value decrypted from the request",
+    )

@@ -8,6 +8,7 @@ The rules are a deployment's own (tests/fixtures/custom-rules/): they list `Auth
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -238,3 +239,111 @@ def test_a_forged_token_in_the_path_is_409_and_not_forwarded() -> None:
         "TOKENIZED_REQUEST_PARAMETER_INVALID",
     )
     assert upstream.received == []
+
+
+def test_an_account_id_in_a_path_segment_is_sent_as_it_is_and_other_characters_encoded() -> None:
+    upstream = Upstream()
+    path = (
+        PROPERTY.format(account=TOKENS[ATLASSIAN_ID])
+        + "/"
+        + RULES.pseudonymizer.tokenize("a b\u00e9@x")
+    )
+
+    response = build_gateway(upstream, rules=RULES).handle(get(path))
+
+    assert response.status == 200
+    expected = PROPERTY.format(account=ATLASSIAN_ID) + "/a%20b%C3%A9@x"  # `:` and `@` are pchar
+    assert bytes(upstream.only.extensions["target"]) == expected.encode()
+
+
+# --- decrypted values are data, never structure -------------------------------------------------
+# A plaintext planted upstream must not do, once decrypted into the request, what the URL safety
+# policy refused from the caller. The operator's log names the decrypted token as the reason.
+
+UNSAFE_EVERYWHERE = ["%2e%2e", "\u0000", "a\r\nb", "\u007f", "\u0085"]
+UNSAFE_IN_A_SEGMENT = ["..", ".", "a/b", "a\\b", "x?y", "x#y", "", *UNSAFE_EVERYWHERE]
+SEARCH = "/ex/confluence/c1/wiki/rest/api/content/search"  # bundled rules: `cql` is allowed
+
+
+def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The gateway's one log line per refused request: `<method> failed: <code> (<reason>)`."""
+    lines = [r.getMessage() for r in caplog.records if r.name == "proxy.gateway.pipeline"]
+    return [line for line in lines if " failed: " in line]
+
+
+@pytest.mark.parametrize("plaintext", UNSAFE_IN_A_SEGMENT)
+@pytest.mark.parametrize("segment", ["{token}", "x{token}"], ids=["whole", "inside"])
+def test_a_decrypted_value_that_is_not_a_safe_path_segment_is_refused(
+    plaintext: str, segment: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="proxy.gateway.pipeline")
+    upstream = Upstream()
+    token = RULES.pseudonymizer.tokenize(plaintext)
+
+    response = build_gateway(upstream, rules=RULES).handle(
+        get(PROPERTY.format(account=segment.format(token=token)))
+    )
+
+    assert (response.status, response.headers.get("X-Psoxy-Error"), response.body) == (
+        403,
+        "BLOCKED_BY_RULES",
+        b"",
+    )
+    assert upstream.received == []
+    assert failures(caplog) == [
+        "GET failed: BLOCKED_BY_RULES (a decrypted token is not a safe path segment)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plaintext", "encoded"),
+    [
+        (ATLASSIAN_ID, "557058%3A9f1e3c2a-7b4d-4e8f-a1b2-c3d4e5f60718"),
+        ("~5570581234abcd", "~5570581234abcd"),
+        ("alice@example.com", "alice%40example.com"),
+        ("..", ".."),
+        ("a/b", "a%2Fb"),
+        ("x?y", "x%3Fy"),
+        ("x#y", "x%23y"),
+        ("a&limit=1=", "a%26limit%3D1%3D"),
+        ('x" OR creator="y', "x%22%20OR%20creator%3D%22y"),
+    ],
+)
+def test_a_value_decrypted_into_the_query_is_percent_encoded_in_full(
+    plaintext: str, encoded: str
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"results": [], "_links": {}})
+
+    token = RULES.pseudonymizer.tokenize(plaintext)
+    response = build_gateway(upstream).handle(get(SEARCH, f"cql=creator%3D%22{token}%22&limit=10"))
+
+    assert response.status == 200
+    (sent,) = seen
+    assert bytes(sent.extensions["target"]) == (
+        f"{SEARCH}?cql=creator%3D%22{encoded}%22&limit=10".encode()
+    )
+
+
+@pytest.mark.parametrize("plaintext", UNSAFE_EVERYWHERE)
+def test_a_decrypted_value_that_is_not_a_safe_query_value_is_refused(
+    plaintext: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="proxy.gateway.pipeline")
+    seen: list[httpx.Request] = []
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"results": [], "_links": {}})
+
+    token = RULES.pseudonymizer.tokenize(plaintext)
+    response = build_gateway(upstream).handle(get(SEARCH, f"cql=creator%3D%22{token}%22"))
+
+    assert (response.status, response.headers.get("X-Psoxy-Error")) == (403, "BLOCKED_BY_RULES")
+    assert seen == []
+    assert failures(caplog) == [
+        "GET failed: BLOCKED_BY_RULES (a decrypted token is not a safe query value)"
+    ]

@@ -150,6 +150,7 @@ def test_invalid_entries_are_named_in_a_warning(caplog: pytest.LogCaptureFixture
     assert [(r.levelno, r.getMessage()) for r in warnings] == [
         (logging.WARNING, "ignoring invalid ALLOWED_DATA_ACCESS_IP_BLOCKS entry 'nope'")
     ]
+    assert [r.__dict__["event"] for r in warnings] == ["config_error"]
 
 
 def test_the_health_check_answers_any_caller_but_reports_a_refused_ip() -> None:

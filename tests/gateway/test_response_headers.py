@@ -29,6 +29,7 @@ def kept(name: str, value: str) -> str | None:
         ("Retry-After", f"30 {ACCOUNT_ID}", None),
         ("Expires", DATE, DATE),
         ("Expires", "0", None),
+        ("Last-Modified", DATE, DATE),
         ("Last-Modified", EMAIL, None),
         ("Cache-Control", "no-cache, no-store, no-transform", "no-cache, no-store, no-transform"),
         ("Cache-Control", "Max-Age=60, private", "max-age=60, private"),

@@ -7,6 +7,7 @@ import base64
 import gzip
 import json
 import random
+import re
 
 import pytest
 from hypothesis import given
@@ -22,6 +23,7 @@ from proxy.http._response_size import (
     PEAK_BYTES_PER_UPSTREAM_BYTE,
     RESERVED_MB,
     upstream_cap_bytes,
+    upstream_too_large,
 )
 from proxy.platforms._aws_events import PAYLOAD_FORMATS
 from proxy.platforms._gcp import for_caller
@@ -74,6 +76,15 @@ def _text_response(size: int) -> HttpResponse:
     return HttpResponse(200, JSON, b'"' * size)
 
 
+def test_the_caller_reads_the_cap_in_whole_mib() -> None:
+    assert upstream_too_large(upstream_cap_bytes(512)).message.startswith(
+        "the source API response is larger than the 48 MiB this function's memory allows; "
+    )
+    assert upstream_too_large(upstream_cap_bytes(300, concurrent_requests=7)).message.startswith(
+        "the source API response is larger than the 3 MiB this function's memory allows; "
+    )
+
+
 def test_a_lambda_result_over_6_mb_becomes_a_502_that_says_what_to_do() -> None:
     response = _text_response(LAMBDA_RESPONSE_LIMIT.max_bytes // 2 + 1)
 
@@ -81,8 +92,12 @@ def test_a_lambda_result_over_6_mb_becomes_a_502_that_says_what_to_do() -> None:
 
     assert result["statusCode"] == 502
     assert result["headers"]["X-Psoxy-Error"] == "RESPONSE_TOO_LARGE"
-    assert "lower the `limit` query parameter" in result["body"]
-    assert "Accept-Encoding: gzip" in result["body"]
+    assert re.fullmatch(
+        r"the sanitized response \(\d+ bytes as sent\) exceeds the Lambda response limit "
+        r"\(6 MB of result JSON, also behind API Gateway\); request fewer items per page: "
+        r"lower the `limit` query parameter or accept gzip \(`Accept-Encoding: gzip`\)",
+        result["body"],
+    )
 
 
 def test_a_lambda_result_within_the_limit_is_posted_as_is() -> None:
@@ -104,6 +119,9 @@ def test_a_gzipped_lambda_result_is_measured_after_base64() -> None:
 
     assert result["statusCode"] == 502
     assert "Accept-Encoding" not in result["body"]  # the caller already accepts gzip
+    assert result["body"].endswith(
+        "; request fewer items per page: lower the `limit` query parameter"
+    )
     small = within_response_limit(V2, HttpResponse(200, JSON, b"{}" * MIB), accepts_gzip=True)
     assert small["statusCode"] == 200
     assert gzip.decompress(base64.b64decode(small["body"])) == b"{}" * MIB
@@ -117,6 +135,8 @@ def test_gcp_gzips_when_the_caller_accepts_it() -> None:
 
     assert gzipped.headers.get("Content-Encoding") == "gzip"
     assert gzip.decompress(gzipped.body) == response.body
+    # the same bytes for the same page, as Java's GZIPOutputStream writes them: no timestamp
+    assert gzipped.body == gzip.compress(response.body, compresslevel=6, mtime=0)
     assert plain == response
 
 
@@ -126,4 +146,11 @@ def test_a_gcp_body_over_32_mb_uncompressed_becomes_a_502() -> None:
     refused = for_caller(response, Headers([("Accept-Encoding", "gzip")]))
 
     assert (refused.status, refused.headers.get("X-Psoxy-Error")) == (502, "RESPONSE_TOO_LARGE")
-    assert b"lower the `limit` query parameter" in refused.body
+    assert (
+        refused.body
+        == (
+            f"the sanitized response ({GCP_RESPONSE_LIMIT.max_bytes + 1} bytes as sent) exceeds "
+            "the Cloud Run functions response limit (32 MB uncompressed); request fewer items per "
+            "page: lower the `limit` query parameter"
+        ).encode()
+    )

@@ -339,6 +339,27 @@ def test_each_transport_failure_has_its_status_code_and_message(
     )
 
 
+class _CutOff(httpx.SyncByteStream):
+    """A body whose connection is lost after its first bytes."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'{"results": ['
+        raise httpx.RemoteProtocolError("peer closed connection without sending complete body")
+
+
+def test_a_connection_lost_in_the_middle_of_the_body_is_a_502_not_a_timeout() -> None:
+    def upstream(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Type": "application/json"}, stream=_CutOff())
+
+    response = build_gateway(upstream).handle(HttpRequest("GET", SPACES))
+
+    assert (response.status, response.headers.get("X-Psoxy-Error"), response.body) == (
+        502,
+        "CONNECTION_TO_SOURCE",
+        b"error communicating with the source API",
+    )
+
+
 # --- the salt hash the responses and the health check carry -------------------------------------
 
 

@@ -70,11 +70,40 @@ def test_after_a_cut_connection_the_pooled_client_still_works(
     assert (response.status, response.body) == (200, BODY)
 
 
+def test_a_finished_responses_deadline_never_cuts_the_next_call_on_its_connection(
+    server: MisbehavingUpstream, client: httpx.Client
+) -> None:
+    # The pooled connection of a quick call serves the next one; the first call's deadline
+    # passes while the second is still reading (the upstream pauses 3 s mid-body). The first
+    # call only has to finish within its 2 s (a local 200 kB answer), even on a loaded machine.
+    server.route("/pause", stall(BODY, pause=3.0))
+    calls = upstream(server, client)
+    with deadline_scope(Deadline.after(2.0)):
+        assert calls.send(OutboundRequest("GET", "/ok")).body == BODY
+    with deadline_scope(Deadline.after(30.0)):
+        response = calls.send(OutboundRequest("GET", "/pause"))
+
+    assert (response.status, response.body) == (200, BODY)
+
+
 def test_a_passed_deadline_sends_nothing(server: MisbehavingUpstream, client: httpx.Client) -> None:
-    with deadline_scope(Deadline.after(0.0)), pytest.raises(DeadlineExceeded):
+    with deadline_scope(Deadline.after(0.0)), pytest.raises(DeadlineExceeded) as raised:
         upstream(server, client).send(OutboundRequest("GET", "/ok"))
 
     assert server.requests == []
+    assert raised.value.message == "the request ran out of time while calling the source API"
+
+
+def test_the_deadline_also_bounds_a_phase_configured_without_a_limit(
+    server: MisbehavingUpstream, client: httpx.Client
+) -> None:
+    target = UpstreamTarget.parse(server.base_url)
+    unlimited = Upstream(client, target, timeout=httpx.Timeout(None))
+    with deadline_scope(Deadline.after(0.5)), pytest.raises(UpstreamTimeout) as raised:
+        unlimited.send(OutboundRequest("GET", "/stall"))
+
+    assert (raised.value.status, raised.value.code) == (504, "SOURCE_API_READ_TIMEOUT")
+    assert server.completed == []
 
 
 def test_a_declared_length_over_the_cap_is_refused_with_a_hint_to_lower_limit(
@@ -84,7 +113,11 @@ def test_a_declared_length_over_the_cap_is_refused_with_a_hint_to_lower_limit(
         upstream(server, client, cap=len(BODY) - 1).send(OutboundRequest("GET", "/ok"))
 
     assert (raised.value.status, raised.value.code) == (502, "RESPONSE_TOO_LARGE")
-    assert "lower the `limit` query parameter" in raised.value.message
+    assert raised.value.message == (
+        f"the source API response is larger than the {len(BODY) - 1} bytes this function's "
+        "memory allows; request fewer items per page: lower the `limit` query parameter "
+        "(or give the function more memory)"
+    )
 
 
 def test_a_compressed_body_is_capped_by_its_decoded_size(
@@ -100,9 +133,12 @@ def test_a_compressed_body_is_capped_by_its_decoded_size(
         ),
     )
 
-    with pytest.raises(ResponseTooLarge):
+    with pytest.raises(ResponseTooLarge) as raised:
         upstream(server, client, cap=1 * MIB).send(OutboundRequest("GET", "/bomb"))
     assert len(bomb) < 1 * MIB  # what arrived was small: the cap counts what it decodes to
+    assert raised.value.message.startswith(
+        "the source API response is larger than the 1 MiB this function's memory allows; "
+    )
 
 
 def test_the_deadline_cuts_a_stalled_read_even_when_the_read_timeout_is_longer(
@@ -113,9 +149,13 @@ def test_the_deadline_cuts_a_stalled_read_even_when_the_read_timeout_is_longer(
     request = client.build_request("GET", server.base_url + "/stall", timeout=60.0)
     response = client.send(request, stream=True)
     try:
-        with pytest.raises(UpstreamTimeout):
+        with pytest.raises(UpstreamTimeout) as raised:
             read_body(response, cap=8 * MIB, deadline=Deadline.after(0.5))
     finally:
         response.close()
 
     assert server.completed == []  # we gave up before the upstream sent the rest
+    # what the caller reads in the 504's body
+    assert raised.value.message == (
+        "source API response not complete within the request's time budget"
+    )

@@ -111,9 +111,11 @@ def test_no_redirect_is_followed_without_follow_redirects_nor_for_a_post(origin:
     origin.answer(r"/start", 303, {"Location": "/final"})
     origin.answer(r"/final", 200, {}, b"{}")
 
+    by_default = Upstream(cookieless_client(), UpstreamTarget.parse(origin.server.base_url))
+    assert by_default.send(OutboundRequest("GET", "/start")).status == 303
     assert upstream(origin, follow=False).send(OutboundRequest("GET", "/start")).status == 303
     assert upstream(origin).send(OutboundRequest("POST", "/start", None, [], b"{}")).status == 303
-    assert [target for _, target, _ in origin.seen] == ["/start", "/start"]
+    assert [target for _, target, _ in origin.seen] == ["/start", "/start", "/start"]
 
 
 def test_a_redirect_loop_ends_in_an_error(origin: Host) -> None:
@@ -149,6 +151,7 @@ def site(
         (None, "{spaces}-moved", 302),  # same origin, but no rule allows it: not followed
         (None, "{spaces}?limit=10&owner=x", 302),  # a query parameter the rule does not allow
         (None, "{spaces}/..%2F..%2Fusers?limit=10", 302),  # ambiguous: refused like a caller's
+        (None, "{spaces}?limit=10&cursor=next|1", 302),  # a query the URL policy refuses
     ],
 )
 def test_follow_redirects_is_read_from_the_environment_and_kept_within_the_rules(

@@ -197,6 +197,16 @@ endpoints:
             "endpoints:\n  - pathTemplate: /a\n    queryParamSchemas: {x: {format: uuid}}\n",
             "unknown parameter format",
         ),
+        (
+            "endpoints:\n  - pathTemplate: /a\n    allowedMethods: [POST]\n"
+            "    requestBody: {content: {text/plain: {type: string}}}\n",
+            r"requestBody\.content: cannot validate bodies of type 'text/plain'",
+        ),
+        (
+            "endpoints:\n  - pathTemplate: /a\n    allowedMethods: [POST]\n"
+            "    requestBody: {content: {application/json: {schema: {type: 7}}}}\n",
+            r"requestBody\.content\.application/json: invalid JSON schema",
+        ),
     ],
 )
 def test_matching_errors_surface_at_load(yaml_text: str, message: str) -> None:

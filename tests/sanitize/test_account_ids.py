@@ -63,6 +63,7 @@ def test_anything_else_is_not_an_account_id(text: str) -> None:
         ("~608a9b555426330072f9867d", "608a9b555426330072f9867d"),
         (f"~{COMPACT}", COMPACT),
         ("~jsmith", "jsmith"),
+        ("~j", "j"),  # a one-letter username of an old site
         ("~", None),
         ("SD", None),
         ("a~b", None),
@@ -100,6 +101,27 @@ def test_personal_space_keys_name_their_owner_as_written(key: str, owner: str | 
 )
 def test_identifiers_are_found_in_any_encoding(text: str) -> None:
     assert contains_identifier(text)
+
+
+@pytest.mark.parametrize("filler", range(12))
+@pytest.mark.parametrize("identifier", [f"557058:{UUID}", "alice@company.org"])
+def test_an_identifier_in_base64_is_found_whatever_the_length_and_alphabet(
+    filler: int, identifier: str
+) -> None:
+    # Every length of the encoded run (mod 4 and mod 5), padded or not, standard or URL-safe;
+    # `>>>` and `~` make `+`/`/` (standard) and `-`/`_` (URL-safe) appear in the run.
+    payload = f'{{"next{">" * filler}~":"{identifier}"}}'.encode()
+    for encoded in (
+        base64.b64encode(payload).decode(),
+        base64.urlsafe_b64encode(payload).decode().rstrip("="),
+    ):
+        assert contains_identifier(encoded), encoded
+
+
+def test_the_shortest_base64_run_looked_into_is_16_characters() -> None:
+    twelve_bytes = base64.b64encode(b"a@example.io").decode()  # 16 characters, no padding
+    assert len(twelve_bytes) == 16
+    assert contains_identifier(twelve_bytes)
 
 
 @pytest.mark.parametrize(
