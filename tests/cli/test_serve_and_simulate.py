@@ -7,6 +7,7 @@ import shlex
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -157,6 +158,18 @@ def test_serve_refuses_a_busy_port_naming_both_ways_to_change_it(tmp_path: Path)
     )
 
 
+def _with_hangups_at_their_default(command: list[str]) -> list[str]:
+    """`command` as a terminal starts it, even when this test run ignores SIGHUP (under
+    `nohup`, as a background job): an ignored SIGHUP is inherited, and `proxy serve` rightly
+    keeps ignoring it then (see the nohup test). A shell cannot reset an ignored signal; Python
+    can, before it execs the command."""
+    reset = (
+        "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
+    return [sys.executable, "-c", reset, *command]
+
+
 def _listening(process: subprocess.Popen[str]) -> None:
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -187,7 +200,11 @@ def test_each_stop_signal_stops_the_server_and_its_children(
     sig: signal.Signals, tmp_path: Path
 ) -> None:
     port = free_port()
-    process = _spawn("serve", "--port", str(port), cwd=tmp_path)
+    process = spawn_in_own_group(
+        _with_hangups_at_their_default(cli_command("serve", "--port", str(port))),
+        cwd=tmp_path,
+        env=minimal_env(),
+    )
     _listening(process)
     process.send_signal(sig)
     _assert_stopped_cleanly(process, port)

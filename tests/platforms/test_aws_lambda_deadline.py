@@ -96,9 +96,10 @@ def test_a_slow_upstream_ends_in_our_504_with_the_rotated_token_saved_and_the_lo
     site, credentials, stop = simulator
     inject_fault(site.routes, r".*/api/v2/spaces", "slow:30", sleep=stop.wait)
 
-    # 9 s before Lambda's timeout: 4 s of work (the token exchange, SSM writes and the 2 s SSM
-    # consistency hold among them), then the wrap-up. The upstream would answer after 30 s.
-    result = call(handler, SPACES_PATH, timeout_seconds=9)
+    # 12 s before Lambda's timeout: 7 s of work (the token exchange, SSM writes and the 2 s SSM
+    # consistency hold among them take about 3 s; the rest is margin for a loaded machine), then
+    # the wrap-up. The upstream would answer after 30 s.
+    result = call(handler, SPACES_PATH, timeout_seconds=12)
 
     assert result["statusCode"] == 504, result
     assert result["headers"]["X-Psoxy-Error"] == "SOURCE_API_READ_TIMEOUT"
