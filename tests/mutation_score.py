@@ -39,7 +39,7 @@ def main() -> int:
         by_package[_package(module)].update(counts)
         print(_row(module, counts))
     for package in sorted(by_package):
-        print(_row(f"{package}/", by_package[package]))
+        print(_row(package if package.endswith(".py") else f"{package}/", by_package[package]))
     print(_row("all", totals))
     if survivors:
         print("\nnot killed:")
