@@ -70,8 +70,11 @@ package: $(STAMP)
 # Mutation testing of the security-critical modules (slow: not part of `make test`; see
 # docs/mutation-testing.md). Niced for a shared machine. Narrow it with MUTANTS, e.g.
 # `make mutation MUTANTS='proxy.gateway*'`; results are kept in mutants/ between runs.
+# MUTATION_WORKERS: parallel mutants; many wait on loopback servers and deadlines rather than
+# compute, so more than the cores helps (deadline-bound tests get noisy when CPU is starved).
 MUTANTS ?=
+MUTATION_WORKERS ?= 2
 .PHONY: mutation
 mutation: $(STAMP)
-	nice -n 15 $(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	nice -n 15 $(BIN)/mutmut run --max-children $(MUTATION_WORKERS) $(MUTANTS)
 	$(BIN)/mutmut results --all true | $(BIN)/python tests/mutation_score.py
