@@ -21,7 +21,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from proxy.config._aws_errors import AWS_ERRORS, aws_error_code
-from proxy.config.locks._base import LockLease, new_owner_id
+from proxy.config.locks._base import LockLease, log_lock_failure, new_owner_id
 from proxy.log_events import LogEvent, event
 from proxy.timing import Clock, Sleep
 
@@ -73,12 +73,7 @@ class SsmParameterLock:
         try:
             current = self._current_value()
         except AWS_ERRORS as exc:
-            _log.warning(
-                "lock %s: read-back failed (%s)",
-                self._name,
-                aws_error_code(exc),
-                extra=event(LogEvent.LOCK_ERROR),
-            )
+            self._failed("read-back", exc)
             self.release(lease)
             return None
         if current != value:
@@ -103,14 +98,7 @@ class SsmParameterLock:
                     extra=event(LogEvent.LOCK_NOT_OWNED),
                 )
         except AWS_ERRORS as exc:
-            if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning(
-                    "lock %s: release failed (%s)",
-                    self._name,
-                    aws_error_code(exc),
-                    extra=event(LogEvent.LOCK_ERROR),
-                )
-                return False
+            return self._already_gone(exc, "release")
         return True
 
     def _put_if_absent(self, value: str, *, reclaim: bool) -> bool:
@@ -119,12 +107,7 @@ class SsmParameterLock:
             self._client.put_parameter(Name=self._name, Value=value, Type="String", Overwrite=False)
         except AWS_ERRORS as exc:
             if aws_error_code(exc) != "ParameterAlreadyExists":
-                _log.warning(
-                    "lock %s: put failed (%s)",
-                    self._name,
-                    aws_error_code(exc),
-                    extra=event(LogEvent.LOCK_ERROR),
-                )
+                self._failed("put", exc)
             elif reclaim and self._remove_own_orphan():
                 return self._put_if_absent(value, reclaim=False)
             else:
@@ -147,15 +130,19 @@ class SsmParameterLock:
             )
             self._client.delete_parameter(Name=self._name)
         except AWS_ERRORS as exc:
-            if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning(
-                    "lock %s: take-back failed (%s)",
-                    self._name,
-                    aws_error_code(exc),
-                    extra=event(LogEvent.LOCK_ERROR),
-                )
-                return False
+            return self._already_gone(exc, "take-back")
         return True
+
+    def _already_gone(self, exc: Exception, step: str) -> bool:
+        """True when `step` failed only because the lock parameter is gone (what it wanted);
+        any other failure is logged and False."""
+        if aws_error_code(exc) == "ParameterNotFound":
+            return True
+        self._failed(step, exc)
+        return False
+
+    def _failed(self, step: str, exc: Exception) -> None:
+        log_lock_failure(_log, self._name, step, aws_error_code(exc))
 
     def _let_go(self, value: str) -> None:
         with self._in_use_lock:
@@ -184,10 +171,4 @@ class SsmParameterLock:
                 )
                 self._client.delete_parameter(Name=self._name)
         except AWS_ERRORS as exc:
-            if aws_error_code(exc) != "ParameterNotFound":
-                _log.warning(
-                    "lock %s: stale check failed (%s)",
-                    self._name,
-                    aws_error_code(exc),
-                    extra=event(LogEvent.LOCK_ERROR),
-                )
+            self._already_gone(exc, "stale check")

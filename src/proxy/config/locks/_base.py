@@ -14,16 +14,31 @@ and release is owner-checked, so a late release never deletes a lock someone els
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from typing import NamedTuple, Protocol
 
+from proxy.log_events import LogEvent, event
 from proxy.timing import Clock
 
-__all__ = ["DEFAULT_LOCK_TTL_SECONDS", "DistributedLock", "LockLease", "ThreadLock", "new_owner_id"]
+__all__ = [
+    "DEFAULT_LOCK_TTL_SECONDS",
+    "DistributedLock",
+    "LockLease",
+    "ThreadLock",
+    "log_lock_failure",
+    "new_owner_id",
+]
 
 DEFAULT_LOCK_TTL_SECONDS = 120.0
 """A lock older than this is stale: its holder is presumed dead (the reference's 2 minutes)."""
+
+
+def log_lock_failure(logger: logging.Logger, lock: str, step: str, cause: str) -> None:
+    """One `lock_error` warning for a store call a lock could not make: the step and the kind
+    of error (an AWS error code, an exception class), never its message, which may quote data."""
+    logger.warning("lock %s: %s failed (%s)", lock, step, cause, extra=event(LogEvent.LOCK_ERROR))
 
 
 def new_owner_id() -> str:

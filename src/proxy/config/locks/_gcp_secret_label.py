@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from google.api_core import exceptions as gexc
 from google.cloud.secretmanager_v1 import types
 
-from proxy.config.locks._base import LockLease, new_owner_id
+from proxy.config.locks._base import LockLease, log_lock_failure, new_owner_id
 from proxy.deadline import current_deadline
 from proxy.errors import MissingSecretError
 from proxy.log_events import LogEvent, event
@@ -69,12 +69,7 @@ class GcpSecretLabelLock:
                 "the function's service account permission to update it"
             ) from None
         except gexc.GoogleAPICallError as exc:
-            _log.warning(
-                "lock %s: read failed (%s)",
-                self._path,
-                type(exc).__name__,
-                extra=event(LogEvent.LOCK_ERROR),
-            )
+            log_lock_failure(_log, self._path, "read", type(exc).__name__)
             return None
         locked_since = _millis(secret.labels.get(LOCKED))
         if locked_since is not None and now_ms - locked_since < self._ttl_ms:
@@ -98,12 +93,7 @@ class GcpSecretLabelLock:
             try:
                 secret = self._client.get_secret(name=self._path, timeout=timeout)
             except gexc.GoogleAPICallError as exc:
-                _log.warning(
-                    "lock %s: release read failed (%s)",
-                    self._path,
-                    type(exc).__name__,
-                    extra=event(LogEvent.LOCK_ERROR),
-                )
+                log_lock_failure(_log, self._path, "release read", type(exc).__name__)
                 return False
             if secret.labels.get(LOCKED_BY) != lease.owner:
                 _log.warning(
@@ -140,12 +130,7 @@ class GcpSecretLabelLock:
         except (gexc.FailedPrecondition, gexc.Aborted):
             return False
         except gexc.GoogleAPICallError as exc:
-            _log.warning(
-                "lock %s: label update failed (%s)",
-                self._path,
-                type(exc).__name__,
-                extra=event(LogEvent.LOCK_ERROR),
-            )
+            log_lock_failure(_log, self._path, "label update", type(exc).__name__)
             return False
         return True
 
