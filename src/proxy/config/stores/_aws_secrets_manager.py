@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from proxy.config._aws_errors import AWS_ERRORS, aws_error_code, is_access_denied
-from proxy.config._naming import SecretNaming, ssm_parameter_name
-from proxy.config.locks import DistributedLock
-from proxy.config.locks._aws_ssm import SsmParameterLock
+from proxy.config._naming import SecretNaming
+from proxy.config.stores._aws_base import AwsStore
 from proxy.config.stores._aws_clients import client_config
-from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion
+from proxy.config.stores._base import CachePolicy, StoredVersion
 from proxy.errors import ConfigStoreUnavailable
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
@@ -43,10 +42,8 @@ def default_secrets_manager_client(region: str | None = None) -> SecretsManagerC
     return boto3.client("secretsmanager", region_name=region, config=client_config())
 
 
-class SecretsManagerStore(SecretStore):
+class SecretsManagerStore(AwsStore):
     """Secret store over Secrets Manager secrets; locks in SSM."""
-
-    write_propagation_seconds = 2.0  # the reference's hold: AWS reads may briefly lag a write
 
     description = "AWS Secrets Manager"
 
@@ -61,10 +58,10 @@ class SecretsManagerStore(SecretStore):
         cache: CachePolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        super().__init__(naming, clock=clock, sleep=sleep, cache=cache)
+        super().__init__(
+            naming, ssm_client=ssm_client, clock=clock, sleep=sleep, cache=cache, rng=rng
+        )
         self._client = client
-        self._ssm = ssm_client
-        self._rng = rng
 
     def _read(self, key: str) -> str | None:
         try:
@@ -109,16 +106,6 @@ class SecretsManagerStore(SecretStore):
                     )
                 )
         return found
-
-    def _lock(self, key: str, ttl_seconds: float) -> DistributedLock:
-        return SsmParameterLock(
-            self._ssm,
-            ssm_parameter_name(key + "_lock"),
-            ttl_seconds=ttl_seconds,
-            clock=self._clock,
-            sleep=self._sleep,
-            rng=self._rng,
-        )
 
     def _absent_or_raise(self, exc: BaseException, action: str, key: str) -> None:
         code = aws_error_code(exc)

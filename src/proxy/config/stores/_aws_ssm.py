@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING
 
 from proxy.config._aws_errors import AWS_ERRORS, aws_error_code, is_access_denied
 from proxy.config._naming import SecretNaming, ssm_parameter_name
-from proxy.config.locks import DistributedLock
-from proxy.config.locks._aws_ssm import SsmParameterLock
+from proxy.config.stores._aws_base import AwsStore
 from proxy.config.stores._aws_clients import client_config
-from proxy.config.stores._base import CachePolicy, SecretStore, StoredVersion
+from proxy.config.stores._base import CachePolicy, StoredVersion
 from proxy.errors import ConfigStoreUnavailable
 from proxy.log_events import LogEvent, event
 from proxy.secret_value import Secret
@@ -44,10 +43,8 @@ def default_ssm_client(region: str | None = None) -> SSMClient:
     return boto3.client("ssm", region_name=region, config=client_config())
 
 
-class SsmParameterStore(SecretStore):
+class SsmParameterStore(AwsStore):
     """Secret store over SSM parameters named ``<prefix><NAME>``."""
-
-    write_propagation_seconds = 2.0  # the reference's hold: AWS reads may briefly lag a write
 
     description = "AWS SSM Parameter Store"
 
@@ -61,9 +58,8 @@ class SsmParameterStore(SecretStore):
         cache: CachePolicy | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        super().__init__(naming, clock=clock, sleep=sleep, cache=cache)
+        super().__init__(naming, ssm_client=client, clock=clock, sleep=sleep, cache=cache, rng=rng)
         self._client = client
-        self._rng = rng
 
     def _read(self, key: str) -> str | None:
         name = ssm_parameter_name(key)
@@ -144,13 +140,3 @@ class SsmParameterStore(SecretStore):
             ) from exc
         found.sort(key=lambda v: int(v.version), reverse=True)
         return found
-
-    def _lock(self, key: str, ttl_seconds: float) -> DistributedLock:
-        return SsmParameterLock(
-            self._client,
-            ssm_parameter_name(key + "_lock"),
-            ttl_seconds=ttl_seconds,
-            clock=self._clock,
-            sleep=self._sleep,
-            rng=self._rng,
-        )
