@@ -23,6 +23,7 @@ from support.custom_rules import (
     MEMBERS,
     PROPERTY,
 )
+from support.decrypted_values import UNSAFE_EVERYWHERE, UNSAFE_IN_A_SEGMENT, query_encodings
 from support.gateway_rig import build_gateway, custom_sanitizer
 
 RULES = custom_sanitizer(ACCOUNT_RULES.read_text())
@@ -260,8 +261,6 @@ def test_an_account_id_in_a_path_segment_is_sent_as_it_is_and_other_characters_e
 # A plaintext planted upstream must not do, once decrypted into the request, what the URL safety
 # policy refused from the caller. The operator's log names the decrypted token as the reason.
 
-UNSAFE_EVERYWHERE = ["%2e%2e", "\u0000", "a\r\nb", "\u007f", "\u0085"]
-UNSAFE_IN_A_SEGMENT = ["..", ".", "a/b", "a\\b", "x?y", "x#y", "", *UNSAFE_EVERYWHERE]
 SEARCH = "/ex/confluence/c1/wiki/rest/api/content/search"  # bundled rules: `cql` is allowed
 
 
@@ -295,20 +294,7 @@ def test_a_decrypted_value_that_is_not_a_safe_path_segment_is_refused(
     ]
 
 
-@pytest.mark.parametrize(
-    ("plaintext", "encoded"),
-    [
-        (ATLASSIAN_ID, "557058%3A9f1e3c2a-7b4d-4e8f-a1b2-c3d4e5f60718"),
-        ("~5570581234abcd", "~5570581234abcd"),
-        ("alice@example.com", "alice%40example.com"),
-        ("..", ".."),
-        ("a/b", "a%2Fb"),
-        ("x?y", "x%3Fy"),
-        ("x#y", "x%23y"),
-        ("a&limit=1=", "a%26limit%3D1%3D"),
-        ('x" OR creator="y', "x%22%20OR%20creator%3D%22y"),
-    ],
-)
+@pytest.mark.parametrize(("plaintext", "encoded"), query_encodings(ATLASSIAN_ID))
 def test_a_value_decrypted_into_the_query_is_percent_encoded_in_full(
     plaintext: str, encoded: str
 ) -> None:
