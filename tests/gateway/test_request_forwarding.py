@@ -30,13 +30,17 @@ RULES = custom_sanitizer(ACCOUNT_RULES.read_text())
 
 
 class Upstream:
-    """A scripted Confluence that records every request the proxy sends it."""
+    """A scripted Confluence that records every request the proxy sends it; with `empty`, every
+    answer is an empty page (for endpoints of the bundled rules, such as content search)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, empty: bool = False) -> None:
         self.received: list[httpx.Request] = []
+        self._empty = empty
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.received.append(request)
+        if self._empty:
+            return httpx.Response(200, json={"results": [], "_links": {}})
         if target_path(request).endswith("/membersByGroupId"):
             members = [
                 {"accountId": ATLASSIAN_ID, "email": "ada@example.com", "publicName": "Ada"},
@@ -182,17 +186,12 @@ def test_headers_listed_for_another_endpoint_are_not_forwarded() -> None:
 
 
 def test_rules_listing_no_headers_forward_none_of_the_callers() -> None:
-    seen: list[httpx.Request] = []
-
-    def upstream(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"results": [], "_links": {}})
-
+    upstream = Upstream(empty=True)
     spaces = "/ex/confluence/c1/wiki/api/v2/spaces"  # the bundled rules list no headers
     response = build_gateway(upstream).handle(get(spaces, "limit=10", headers=CALLER_HEADERS))
 
     assert response.status == 200
-    (sent,) = seen
+    sent = upstream.only
     assert received_caller_headers(sent) == {
         "user-agent": ["confluence-psoxy (gzip)"],
         "accept": ["application/json"],
@@ -298,17 +297,12 @@ def test_a_decrypted_value_that_is_not_a_safe_path_segment_is_refused(
 def test_a_value_decrypted_into_the_query_is_percent_encoded_in_full(
     plaintext: str, encoded: str
 ) -> None:
-    seen: list[httpx.Request] = []
-
-    def upstream(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"results": [], "_links": {}})
-
+    upstream = Upstream(empty=True)
     token = RULES.pseudonymizer.tokenize(plaintext)
     response = build_gateway(upstream).handle(get(SEARCH, f"cql=creator%3D%22{token}%22&limit=10"))
 
     assert response.status == 200
-    (sent,) = seen
+    sent = upstream.only
     assert bytes(sent.extensions["target"]) == (
         f"{SEARCH}?cql=creator%3D%22{encoded}%22&limit=10".encode()
     )
@@ -319,17 +313,12 @@ def test_a_decrypted_value_that_is_not_a_safe_query_value_is_refused(
     plaintext: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="proxy.gateway.pipeline")
-    seen: list[httpx.Request] = []
-
-    def upstream(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json={"results": [], "_links": {}})
-
+    upstream = Upstream(empty=True)
     token = RULES.pseudonymizer.tokenize(plaintext)
     response = build_gateway(upstream).handle(get(SEARCH, f"cql=creator%3D%22{token}%22"))
 
     assert (response.status, response.headers.get("X-Psoxy-Error")) == (403, "BLOCKED_BY_RULES")
-    assert seen == []
+    assert upstream.received == []
     assert failures(caplog) == [
         "GET failed: BLOCKED_BY_RULES (a decrypted token is not a safe query value)"
     ]
