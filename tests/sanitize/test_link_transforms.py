@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError
-from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.sanitize.pseudonyms import Pseudonymizer
 from proxy.secret_value import Secret
-from support.engine import Engine
+from support.engine import apply_transforms as run
 
-KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 PSEUDONYMIZER = Pseudonymizer(Secret("salt"), Secret("secret"))
 COMPACT = "557058f58131cbb67d43c7b30d6b58d40bd077"
-
-
-def run(transform_yaml: str, document: Any, keys: PseudonymKeys = KEYS) -> Any:
-    indented = "\n".join(f"      {line}" for line in transform_yaml.strip().splitlines())
-    rules = load_rules(f"endpoints:\n  - pathTemplate: /x\n    transforms:\n{indented}\n")
-    sanitizer = Engine(rules, keys)
-    endpoint = sanitizer.match("GET", "/x", None)
-    assert endpoint is not None
-    return orjson.loads(sanitizer.sanitize(endpoint, orjson.dumps(document)))
 
 
 def test_pseudonymize_links_rewrites_urls_and_nulls_the_rest() -> None:

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 import pytest
 
 from proxy.errors import MissingEncryptionKey, RulesError, SanitizationError
 from proxy.rules import load_rules
 from proxy.sanitize import PseudonymKeys
 from proxy.secret_value import Secret
+from support.engine import REFERENCE_KEYS as KEYS
 from support.engine import Engine
-
-KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
-
-
-def run(transform_yaml: str, document: Any, keys: PseudonymKeys = KEYS) -> Any:
-    """Sanitize `document` with one endpoint whose transforms are `transform_yaml`."""
-    indented = "\n".join(f"      {line}" for line in transform_yaml.strip().splitlines())
-    rules = load_rules(f"endpoints:\n  - pathTemplate: /x\n    transforms:\n{indented}\n")
-    sanitizer = Engine(rules, keys)
-    endpoint = sanitizer.match("GET", "/x", None)
-    assert endpoint is not None
-    return orjson.loads(sanitizer.sanitize(endpoint, orjson.dumps(document)))
+from support.engine import apply_transforms as run
 
 
 def test_redact_deletes_keys_and_elements_and_ignores_missing_paths() -> None:

@@ -4,11 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+import orjson
 
 from proxy.auth import SourceAuth
 from proxy.gateway import Runtime, Upstream
-from proxy.rules import Endpoint, EndpointMatcher, Rules
+from proxy.rules import Endpoint, EndpointMatcher, Rules, load_rules
 from proxy.sanitize import PseudonymKeys, PseudonymTools, Sanitizer
+from proxy.secret_value import Secret
+
+#: The reference's test configuration (reference notes §5): salt "salt", key "secret".
+REFERENCE_KEYS = PseudonymKeys(salt=Secret("salt"), encryption_key=Secret("secret"))
 
 
 class Engine:
@@ -43,3 +50,15 @@ class Engine:
             salt_sha256=salt_sha256,
             rewrite_link_header=rewrite_link_header,
         )
+
+
+def apply_transforms(
+    transform_yaml: str, document: Any, keys: PseudonymKeys = REFERENCE_KEYS
+) -> Any:
+    """Sanitize `document` with one endpoint (`/x`) whose transforms are `transform_yaml`."""
+    indented = "\n".join(f"      {line}" for line in transform_yaml.strip().splitlines())
+    rules = load_rules(f"endpoints:\n  - pathTemplate: /x\n    transforms:\n{indented}\n")
+    engine = Engine(rules, keys)
+    endpoint = engine.match("GET", "/x", None)
+    assert endpoint is not None
+    return orjson.loads(engine.sanitize(endpoint, orjson.dumps(document)))
