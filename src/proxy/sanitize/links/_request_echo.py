@@ -157,9 +157,12 @@ class RequestEcho:
         )
 
     def caller_wrote(self, text: str) -> bool:
-        """Whether the caller's request holds `text` in clear (ignoring case, encoding and
-        backslashes, which CQL strings use to escape any character)."""
-        return text.replace("\\", "").casefold() in self._caller_text
+        """Whether the caller's request holds `text` in clear, standing alone (ignoring case,
+        encoding and backslashes, which CQL strings use to escape any character). Inside a
+        longer word it does not count: `confluence` in the path is no clear `nce`, and a
+        decrypted `nce` must still be looked for."""
+        folded = re.escape(text.replace("\\", "").casefold())
+        return re.search(rf"(?<![{_WORD}]){folded}(?![{_WORD}])", self._caller_text) is not None
 
     def leaks(self, data: bytes | str) -> bool:
         """Whether a response body or header value holds a decrypted value standing alone (not
